@@ -1,0 +1,31 @@
+//! One module per subcommand.
+
+mod check;
+mod explain;
+pub mod init;
+
+use crate::ExitCode;
+use crate::cli::{Cli, Command};
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Report(_) | Command::Export(_) => {
+            eprintln!("error: this command is not implemented yet (see the open issues)");
+            ExitCode::Error
+        }
+    }
+}
+
+/// Prints a diagnostic to stderr, rendered by miette (colour only on a terminal).
+pub(crate) fn print_diagnostic(diagnostic: &dyn miette::Diagnostic) {
+    let handler = miette::GraphicalReportHandler::new();
+    let mut out = String::new();
+    if handler.render_report(&mut out, diagnostic).is_ok() {
+        eprintln!("{out}");
+    } else {
+        eprintln!("error: {diagnostic}");
+    }
+}

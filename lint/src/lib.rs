@@ -1,0 +1,28 @@
+//! `cargo privflow`: follows tagged personal data through a cargo workspace and checks
+//! every flow into a sink against the policy.
+//!
+//! Stages, one way: load (workspace, policy) → parse → index → flow analysis →
+//! verdicts → render. Commands in [`commands`] wire the stages together.
+
+pub mod cli;
+pub mod commands;
+pub mod exit;
+pub mod rules;
+
+use std::ffi::OsString;
+
+pub use exit::ExitCode;
+
+/// Runs the command line `args` (as the OS gave it, program name first) and returns
+/// the exit code. Logs and diagnostics go to stderr, results to stdout.
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    let cli = match cli::parse(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { ExitCode::Error } else { ExitCode::Clean };
+            let _ = error.print();
+            return code;
+        }
+    };
+    commands::run(cli)
+}
