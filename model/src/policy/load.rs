@@ -102,6 +102,8 @@ struct SinkPatch {
     description: Option<String>,
     vendor: Option<String>,
     kind: Option<SinkKind>,
+    /// `kind` was written, valid or not (an invalid one is reported once, as invalid).
+    kind_written: bool,
     region: Option<String>,
     disclosed: Option<bool>,
     functions: Vec<String>,
@@ -169,8 +171,9 @@ impl<'s> Reader<'s> {
         let root = match toml_span::parse(&text) {
             Ok(root) => root,
             Err(error) => {
+                // The parser's span may run to the end of the file; the start is the news.
                 self.error(
-                    error.span.start..error.span.end,
+                    error.span.start..error.span.start + 1,
                     format!("invalid TOML: {error}"),
                     "here",
                     Some("fix the TOML syntax; see docs/policy.md for the file's shape".into()),
@@ -249,6 +252,7 @@ impl<'s> Reader<'s> {
                 description: reader.opt_string(entry, "description"),
                 vendor: reader.opt_string(entry, "vendor"),
                 kind: reader.opt_choice(entry, "kind", SinkKind::NAMES, SinkKind::parse),
+                kind_written: entry.contains_key("kind"),
                 region: reader.opt_string(entry, "region"),
                 disclosed: reader.opt_bool(entry, "disclosed"),
                 functions: reader.opt_paths(entry, "functions"),
@@ -379,28 +383,29 @@ impl<'s> Reader<'s> {
                 return None;
             }
         };
-        let Some(sinks) = entry.get("to").and_then(|list| self.string_list(list)) else {
-            if !entry.contains_key("to") {
-                self.error(
-                    span,
-                    "a rule needs `to = [...]`, the sinks it speaks about".into(),
-                    "this rule",
-                    Some("use `to = [\"*\"]` for every sink".into()),
-                );
-            }
-            return None;
-        };
+        let sinks = entry.get("to").and_then(|list| self.string_list(list));
+        if !entry.contains_key("to") {
+            self.error(
+                span.clone(),
+                "a rule needs `to = [...]`, the sinks it speaks about".into(),
+                "this rule",
+                Some("use `to = [\"*\"]` for every sink".into()),
+            );
+        }
         let purposes = entry
             .get("purposes")
             .and_then(|list| self.string_list(list))
             .unwrap_or_default();
         let origin = self.origin(&span);
+        let category_globs = self.globs(&categories);
+        let purpose_globs = self.globs(&purposes);
+        let sinks = sinks?;
         let rule = Rule {
             id: self.opt_string(entry, "id"),
             effect,
-            categories: self.globs(&categories),
+            categories: category_globs,
             sinks: self.globs(&sinks),
-            purposes: self.globs(&purposes),
+            purposes: purpose_globs,
             source: self.opt_string(entry, "source"),
             reason: self.opt_string(entry, "reason"),
             origin,
@@ -764,6 +769,9 @@ impl<'s> Reader<'s> {
             return;
         }
         let Some(kind) = patch.kind else {
+            if patch.kind_written {
+                return;
+            }
             self.error(
                 patch.id.span.clone(),
                 format!("new sink `{}` has no `kind`", patch.id.value),
