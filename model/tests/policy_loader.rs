@@ -291,3 +291,10 @@ fn a_missing_file_is_an_error_not_a_panic() {
         .unwrap_or_else(|| unreachable!("a missing file must not load"));
     assert!(errors.errors[0].message.starts_with("cannot read the policy file"));
 }
+
+#[test]
+fn a_rule_id_names_one_rule_per_file() {
+    let errors = errors(&format!("{SMALL_BASE}\n[[rules]]\nid = \"ai\"\ndeny = [\"contact.*\"]\nto = [\"logs\"]\n"));
+    assert_eq!(errors.errors.len(), 1);
+    assert_eq!(errors.errors[0].message, "duplicate rule id `ai`");
+}

@@ -111,6 +111,14 @@ fn data_args(attrs: &[Attribute], place: Place, errors: &mut Vec<AttrError>) -> 
     let mut found: Option<DataArgs> = None;
     for attribute in attrs.iter().filter(|attribute| attribute.path().is_ident("data")) {
         let tokens = match &attribute.meta {
+            Meta::List(list) if list.tokens.is_empty() => {
+                errors.push(AttrError::new(
+                    list.delimiter.span().join(),
+                    "`data` needs at least one category or key",
+                    "write `#[data(\"contact.email\")]`, or remove the attribute",
+                ));
+                continue;
+            }
             Meta::List(list) => list.tokens.clone(),
             other => {
                 errors.push(AttrError::new(
@@ -123,7 +131,7 @@ fn data_args(attrs: &[Attribute], place: Place, errors: &mut Vec<AttrError>) -> 
         };
         if found.is_some() {
             errors.push(AttrError::new(
-                attribute.span(),
+                attribute.path().span(),
                 "duplicate `#[data]` attribute",
                 "put every category and key of this element in one `#[data(...)]`",
             ));

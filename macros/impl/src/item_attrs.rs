@@ -259,7 +259,7 @@ fn check_placement(kind: Kind, annotated: &Annotated, errors: &mut Vec<AttrError
     }
     for duplicate in annotated.attrs().iter().filter(|other| is_privflow_attr(other, kind)) {
         errors.push(AttrError::new(
-            duplicate.span(),
+            duplicate.path().segments.last().map_or_else(|| duplicate.span(), |segment| segment.ident.span()),
             format!("duplicate `#[privflow::{}]`", kind.name()),
             match kind {
                 Kind::Purpose => "list every purpose in one attribute: `#[privflow::purpose(\"a\", \"b\")]`",

@@ -46,7 +46,7 @@ pub struct Message {
 
 /// A generic sink: compiles when every category of `T` may reach `ai.openai`.
 #[privflow::sink("ai.openai")]
-pub fn send_classified<T: Classified>(value: &T) -> &'static str {
+pub fn send_classified<T: Classified>(_value: &T) -> &'static str {
     T::CLASSIFICATION.type_name
 }
 

@@ -203,10 +203,11 @@ pub fn parse_data(tokens: TokenStream) -> Result<DataArgs, Vec<AttrError>> {
                 }
             }
             Entry::Flag(flag) if KEYS.contains(&flag.to_string().as_str()) => {
+                let example = if flag == "purposes" { "[\"...\"]" } else { "\"...\"" };
                 errors.push(AttrError::new(
                     flag.span(),
                     format!("`{flag}` needs a value"),
-                    format!("write `{flag} = \"...\"`"),
+                    format!("write `{flag} = {example}`"),
                 ));
             }
             Entry::Flag(flag) => unknown_key(&flag, "data", KEYS, &mut errors),

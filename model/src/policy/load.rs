@@ -119,6 +119,7 @@ struct TypePatch {
 
 struct RulePatch {
     rule: Rule,
+    id: Option<Text>,
     categories: Vec<Text>,
     sinks: Vec<Text>,
     purposes: Vec<Text>,
@@ -278,6 +279,7 @@ impl<'s> Reader<'s> {
                 }
             }
         }
+        self.check_unique_rule_ids(&file.rules);
         if let Some(exceptions) = table
             .get("exceptions")
             .and_then(|value| self.array(value, "`exceptions`"))
@@ -397,11 +399,12 @@ impl<'s> Reader<'s> {
             .and_then(|list| self.string_list(list))
             .unwrap_or_default();
         let origin = self.origin(&span);
+        let id = entry.get("id").and_then(|value| self.string(value));
         let category_globs = self.globs(&categories);
         let purpose_globs = self.globs(&purposes);
         let sinks = sinks?;
         let rule = Rule {
-            id: self.opt_string(entry, "id"),
+            id: id.as_ref().map(|id| id.value.clone()),
             effect,
             categories: category_globs,
             sinks: self.globs(&sinks),
@@ -412,10 +415,26 @@ impl<'s> Reader<'s> {
         };
         Some(RulePatch {
             rule,
+            id,
             categories,
             sinks,
             purposes,
         })
+    }
+
+    /// Within one file a rule id names one rule; across files it replaces (see above).
+    fn check_unique_rule_ids(&mut self, rules: &[RulePatch]) {
+        for (index, patch) in rules.iter().enumerate() {
+            let Some(id) = &patch.id else { continue };
+            if rules[..index].iter().any(|earlier| earlier.id.as_ref().map(|e| &e.value) == Some(&id.value)) {
+                self.error(
+                    id.span.clone(),
+                    format!("duplicate rule id `{}`", id.value),
+                    "second use",
+                    Some("give each rule its own id; an id that repeats a pack rule's replaces that rule".into()),
+                );
+            }
+        }
     }
 
     fn read_exception(&mut self, value: &Value<'_>) -> Option<Exception> {

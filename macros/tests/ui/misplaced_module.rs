@@ -1,0 +1,4 @@
+#[privflow::purpose("support")]
+mod elsewhere;
+
+fn main() {}
