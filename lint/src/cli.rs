@@ -145,8 +145,23 @@ mod tests {
 
     #[test]
     fn cargo_and_direct_invocations_parse_alike() {
-        let direct = parse(argv(&["cargo-privflow", "check", "--format", "json", "-p", "app"]));
-        let via_cargo = parse(argv(&["cargo-privflow", "privflow", "check", "--format", "json", "-p", "app"]));
+        let direct = parse(argv(&[
+            "cargo-privflow",
+            "check",
+            "--format",
+            "json",
+            "-p",
+            "app",
+        ]));
+        let via_cargo = parse(argv(&[
+            "cargo-privflow",
+            "privflow",
+            "check",
+            "--format",
+            "json",
+            "-p",
+            "app",
+        ]));
         let (Ok(direct), Ok(via_cargo)) = (direct, via_cargo) else {
             unreachable!("both spellings must parse");
         };

@@ -19,7 +19,11 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     let cli = match cli::parse(args) {
         Ok(cli) => cli,
         Err(error) => {
-            let code = if error.use_stderr() { ExitCode::Error } else { ExitCode::Clean };
+            let code = if error.use_stderr() {
+                ExitCode::Error
+            } else {
+                ExitCode::Clean
+            };
             let _ = error.print();
             return code;
         }

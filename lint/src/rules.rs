@@ -106,7 +106,10 @@ impl RuleCode {
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
-        RULES.iter().find(|doc| doc.name == name).map(|doc| doc.code)
+        RULES
+            .iter()
+            .find(|doc| doc.name == name)
+            .map(|doc| doc.code)
     }
 }
 
@@ -136,7 +139,13 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), RULES.len(), "a rule name is used twice");
         for doc in RULES {
-            assert!(doc.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", doc.name);
+            assert!(
+                doc.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                doc.name
+            );
             assert_eq!(RuleCode::from_name(doc.name), Some(doc.code));
             assert_eq!(doc.code.name(), doc.name, "table order and codes disagree");
             assert!(!doc.what.is_empty() && !doc.why.is_empty() && !doc.fix.is_empty());

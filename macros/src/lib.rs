@@ -157,7 +157,10 @@ pub mod __private {
     /// Fails const evaluation (so compilation) when `classification` carries one of
     /// `forbidden`, the categories the policy never lets into `sink`. Called by
     /// `#[privflow::sink]` on each `T: Classified` parameter of a generic sink.
-    #[allow(clippy::panic, reason = "failing const evaluation is how the build is refused")]
+    #[allow(
+        clippy::panic,
+        reason = "failing const evaluation is how the build is refused"
+    )]
     pub const fn refuse_forbidden(classification: &Classification, sink: &str, forbidden: &[&str]) {
         let Some(category) = classification.find(forbidden) else {
             return;
@@ -190,5 +193,4 @@ pub mod __private {
             Err(_) => panic!("privflow: a generic sink was instantiated with a forbidden type"),
         }
     }
-
 }

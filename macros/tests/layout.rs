@@ -58,7 +58,10 @@ fn tagged_types_have_the_layout_of_their_untagged_twins() {
     assert_eq!(size_of::<TaggedBody>(), size_of::<UntaggedBody>());
     assert_eq!(align_of::<TaggedBody>(), align_of::<UntaggedBody>());
     assert_eq!(size_of::<TaggedEvent>(), size_of::<UntaggedEvent>());
-    assert_eq!(size_of::<Option<TaggedEvent>>(), size_of::<Option<UntaggedEvent>>());
+    assert_eq!(
+        size_of::<Option<TaggedEvent>>(),
+        size_of::<Option<UntaggedEvent>>()
+    );
 }
 
 #[test]

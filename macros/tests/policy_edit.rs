@@ -59,7 +59,10 @@ fn check(dir: &Path) -> (bool, String) {
         .env_remove("PRIVFLOW_POLICY")
         .output();
     match output {
-        Ok(output) => (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned()),
+        Ok(output) => (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ),
         Err(error) => unreachable!("cannot run cargo: {error}"),
     }
 }
@@ -77,17 +80,26 @@ fn an_edited_policy_changes_what_the_macros_accept() {
     write(&policy, WITH_CATEGORY);
 
     let (ok, stderr) = check(&dir);
-    assert!(ok, "the category is declared, so the crate must build:\n{stderr}");
+    assert!(
+        ok,
+        "the category is declared, so the crate must build:\n{stderr}"
+    );
 
     edit(&policy, WITHOUT_CATEGORY);
     let (ok, stderr) = check(&dir);
-    assert!(!ok, "the category was removed from the policy, so the build must fail");
+    assert!(
+        !ok,
+        "the category was removed from the policy, so the build must fail"
+    );
     assert!(
         stderr.contains("unknown data category `contact.loyalty_tier`"),
         "the failure names the category:\n{stderr}"
     );
 
-    edit(&policy, "extends = \"axodesk\"\n[categories.\"contact.loyalty_tier\"]\nrole = \"owner\"\n");
+    edit(
+        &policy,
+        "extends = \"axodesk\"\n[categories.\"contact.loyalty_tier\"]\nrole = \"owner\"\n",
+    );
     let (ok, stderr) = check(&dir);
     assert!(!ok, "an invalid policy fails the build");
     assert!(
@@ -97,5 +109,8 @@ fn an_edited_policy_changes_what_the_macros_accept() {
 
     edit(&policy, WITH_CATEGORY);
     let (ok, stderr) = check(&dir);
-    assert!(ok, "restoring the policy makes the crate build again:\n{stderr}");
+    assert!(
+        ok,
+        "restoring the policy makes the crate build again:\n{stderr}"
+    );
 }

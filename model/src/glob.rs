@@ -108,7 +108,9 @@ pub enum FlowPatternError {
 
 impl FlowPattern {
     pub fn parse(text: &str) -> Result<Self, FlowPatternError> {
-        let (category, sink) = text.split_once("->").ok_or(FlowPatternError::MissingArrow)?;
+        let (category, sink) = text
+            .split_once("->")
+            .ok_or(FlowPatternError::MissingArrow)?;
         Ok(Self {
             category: IdGlob::parse(category).map_err(FlowPatternError::Category)?,
             sink: IdGlob::parse(sink).map_err(FlowPatternError::Sink)?,
@@ -170,7 +172,10 @@ mod tests {
         assert_eq!(IdGlob::parse("contact*"), Err(GlobError::MisplacedStar));
         assert_eq!(IdGlob::parse("*.email"), Err(GlobError::MisplacedStar));
         assert_eq!(IdGlob::parse("contact.*.x"), Err(GlobError::MisplacedStar));
-        assert!(matches!(IdGlob::parse("Contact.Email"), Err(GlobError::InvalidId(_))));
+        assert!(matches!(
+            IdGlob::parse("Contact.Email"),
+            Err(GlobError::InvalidId(_))
+        ));
     }
 
     #[test]
@@ -182,9 +187,13 @@ mod tests {
 
     #[test]
     fn flow_patterns() {
-        let flow = FlowPattern::parse("contact.* -> channel.email").unwrap_or_else(|e| unreachable!("{e}"));
+        let flow = FlowPattern::parse("contact.* -> channel.email")
+            .unwrap_or_else(|e| unreachable!("{e}"));
         assert!(flow.matches("contact.email", "channel.email"));
         assert!(!flow.matches("contact.email", "channel.sms"));
-        assert_eq!(FlowPattern::parse("contact.email"), Err(FlowPatternError::MissingArrow));
+        assert_eq!(
+            FlowPattern::parse("contact.email"),
+            Err(FlowPatternError::MissingArrow)
+        );
     }
 }

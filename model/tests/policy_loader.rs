@@ -20,8 +20,9 @@ fn errors(text: &str) -> PolicyErrors {
 
 /// Renders like the CLI does, without colours, for snapshots.
 fn render(errors: &PolicyErrors) -> String {
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_width(100);
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(100);
     let mut out = String::new();
     for error in &errors.errors {
         let _ = handler.render_report(&mut out, error);
@@ -81,7 +82,10 @@ fn extends_none_starts_empty() {
     assert_eq!(policy.extends, None);
     assert_eq!(policy.categories.len(), 3);
     assert_eq!(policy.sinks["ai.openai"].kind, SinkKind::AiProvider);
-    assert!(!policy.sinks["ai.openai"].disclosed, "new sinks default to undisclosed");
+    assert!(
+        !policy.sinks["ai.openai"].disclosed,
+        "new sinks default to undisclosed"
+    );
     assert_eq!(policy.rules.len(), 2);
     assert_eq!(policy.rules[1].effect, Effect::Deny);
 }
@@ -89,12 +93,23 @@ fn extends_none_starts_empty() {
 #[test]
 fn rules_decide_with_globs_and_nested_purposes() {
     let policy = load(SMALL_BASE);
-    assert!(policy
-        .decide("contact.email", "ai.openai", &["customer_features.ai"])
-        .is_allowed());
-    assert_eq!(policy.decide("contact.email", "ai.openai", &["support"]), Decision::NotAllowed);
-    assert_eq!(policy.decide("contact.email", "ai.openai", &[]), Decision::NotAllowed);
-    assert_eq!(policy.decide("contact.email", "logs", &["customer_features"]), Decision::NotAllowed);
+    assert!(
+        policy
+            .decide("contact.email", "ai.openai", &["customer_features.ai"])
+            .is_allowed()
+    );
+    assert_eq!(
+        policy.decide("contact.email", "ai.openai", &["support"]),
+        Decision::NotAllowed
+    );
+    assert_eq!(
+        policy.decide("contact.email", "ai.openai", &[]),
+        Decision::NotAllowed
+    );
+    assert_eq!(
+        policy.decide("contact.email", "logs", &["customer_features"]),
+        Decision::NotAllowed
+    );
     assert!(matches!(
         policy.decide("sensitive.health", "ai.openai", &["customer_features"]),
         Decision::Denied(rule) if rule.effect == Effect::Deny
@@ -107,8 +122,18 @@ fn rules_decide_with_globs_and_nested_purposes() {
 #[test]
 fn sink_functions_and_macros_are_looked_up() {
     let policy = load(SMALL_BASE);
-    assert_eq!(policy.sink_for_function("app::llm::complete").map(|s| s.id.as_str()), Some("ai.openai"));
-    assert_eq!(policy.sink_for_macro("tracing::info").map(|s| s.id.as_str()), Some("logs"));
+    assert_eq!(
+        policy
+            .sink_for_function("app::llm::complete")
+            .map(|s| s.id.as_str()),
+        Some("ai.openai")
+    );
+    assert_eq!(
+        policy
+            .sink_for_macro("tracing::info")
+            .map(|s| s.id.as_str()),
+        Some("logs")
+    );
     assert!(policy.sink_for_function("app::llm::other").is_none());
 }
 
@@ -137,13 +162,29 @@ to = ["ai.local"]
     assert_eq!(merged.extends.as_deref(), Some("axodesk"));
     assert_eq!(merged.categories.len(), pack.categories.len() + 1);
     let openai = &merged.sinks["ai.openai"];
-    assert_eq!(openai.region.as_deref(), Some("EU"), "a given scalar overrides");
-    assert_eq!(openai.vendor, pack.sinks["ai.openai"].vendor, "an absent key keeps the pack's value");
-    assert!(openai.functions.contains(&"my_crate::llm::complete".to_owned()), "functions are appended");
+    assert_eq!(
+        openai.region.as_deref(),
+        Some("EU"),
+        "a given scalar overrides"
+    );
+    assert_eq!(
+        openai.vendor, pack.sinks["ai.openai"].vendor,
+        "an absent key keeps the pack's value"
+    );
+    assert!(
+        openai
+            .functions
+            .contains(&"my_crate::llm::complete".to_owned()),
+        "functions are appended"
+    );
     assert!(openai.disclosed, "the pack's disclosure stays");
     assert!(!merged.sinks["ai.local"].disclosed);
     assert_eq!(merged.rules.len(), pack.rules.len() + 1);
-    assert!(merged.decide("contact.loyalty_tier", "ai.local", &[]).is_allowed());
+    assert!(
+        merged
+            .decide("contact.loyalty_tier", "ai.local", &[])
+            .is_allowed()
+    );
 }
 
 #[test]
@@ -157,9 +198,15 @@ fn a_rule_with_a_pack_rule_id_replaces_it() {
         "[[rules]]\nid = \"{id}\"\nallow = [\"contact.email\"]\nto = [\"logs\"]\n"
     ));
     assert_eq!(merged.rules.len(), pack.rules.len());
-    let replaced = merged.rules.iter().find(|rule| rule.id.as_deref() == Some(id.as_str()));
+    let replaced = merged
+        .rules
+        .iter()
+        .find(|rule| rule.id.as_deref() == Some(id.as_str()));
     assert_eq!(replaced.map(|rule| rule.effect), Some(Effect::Allow));
-    assert_eq!(replaced.map(|rule| rule.origin.file.to_string()).as_deref(), Some("privflow.toml"));
+    assert_eq!(
+        replaced.map(|rule| rule.origin.file.to_string()).as_deref(),
+        Some("privflow.toml")
+    );
 }
 
 #[test]
@@ -167,9 +214,21 @@ fn exceptions_match_flow_and_path() {
     let policy = load(&format!(
         "{SMALL_BASE}\n[[exceptions]]\nflow = \"contact.* -> ai.openai\"\npath = \"crates/sync/src/**\"\nreason = \"DPA\"\nexpires = \"2027-06-30\"\n"
     ));
-    assert!(policy.exception_for("contact.email", "ai.openai", "crates/sync/src/lib.rs").is_some());
-    assert!(policy.exception_for("contact.email", "ai.openai", "crates/app/src/lib.rs").is_none());
-    assert!(policy.exception_for("contact.email", "logs", "crates/sync/src/lib.rs").is_none());
+    assert!(
+        policy
+            .exception_for("contact.email", "ai.openai", "crates/sync/src/lib.rs")
+            .is_some()
+    );
+    assert!(
+        policy
+            .exception_for("contact.email", "ai.openai", "crates/app/src/lib.rs")
+            .is_none()
+    );
+    assert!(
+        policy
+            .exception_for("contact.email", "logs", "crates/sync/src/lib.rs")
+            .is_none()
+    );
     assert_eq!(policy.exceptions[0].expires.to_string(), "2027-06-30");
 }
 
@@ -247,13 +306,20 @@ fn every_problem_is_reported_with_its_line_and_column() {
         (40, 1, "missing key `reason`"),
         (42, 12, "`2027-02-30` is not a date"),
     ];
-    assert_eq!(found.len(), expected.len(), "one error per problem, no cascades:\n{found:#?}");
+    assert_eq!(
+        found.len(),
+        expected.len(),
+        "one error per problem, no cascades:\n{found:#?}"
+    );
     let ok = expected.iter().all(|(line, column, text)| {
         found
             .iter()
             .any(|(l, c, message)| l == line && c == column && message.starts_with(text))
     });
-    assert!(ok, "expected (line, column, message) not all found in:\n{found:#?}");
+    assert!(
+        ok,
+        "expected (line, column, message) not all found in:\n{found:#?}"
+    );
     insta::assert_snapshot!("broken_policy", render(&errors));
 }
 
@@ -263,7 +329,11 @@ fn invalid_toml_is_one_error_at_its_position() {
     assert_eq!(errors.errors.len(), 1);
     let error = &errors.errors[0];
     assert_eq!((error.line, error.column), (1, 19));
-    assert!(error.message.starts_with("invalid TOML"), "{}", error.message);
+    assert!(
+        error.message.starts_with("invalid TOML"),
+        "{}",
+        error.message
+    );
     insta::assert_snapshot!("invalid_toml", render(&errors));
 }
 
@@ -271,8 +341,17 @@ fn invalid_toml_is_one_error_at_its_position() {
 fn unknown_pack_is_an_error_with_help() {
     let errors = errors("extends = \"acme\"\n");
     assert_eq!(errors.errors[0].message, "unknown pack `acme`");
-    assert_eq!((errors.errors[0].line, errors.errors[0].column), (1, 12), "inside the quotes");
-    assert!(errors.errors[0].help.as_deref().is_some_and(|help| help.contains("axodesk")));
+    assert_eq!(
+        (errors.errors[0].line, errors.errors[0].column),
+        (1, 12),
+        "inside the quotes"
+    );
+    assert!(
+        errors.errors[0]
+            .help
+            .as_deref()
+            .is_some_and(|help| help.contains("axodesk"))
+    );
 }
 
 #[test]
@@ -289,12 +368,18 @@ fn a_missing_file_is_an_error_not_a_panic() {
     let errors = Policy::load(std::path::Path::new("/nonexistent/privflow.toml"))
         .err()
         .unwrap_or_else(|| unreachable!("a missing file must not load"));
-    assert!(errors.errors[0].message.starts_with("cannot read the policy file"));
+    assert!(
+        errors.errors[0]
+            .message
+            .starts_with("cannot read the policy file")
+    );
 }
 
 #[test]
 fn a_rule_id_names_one_rule_per_file() {
-    let errors = errors(&format!("{SMALL_BASE}\n[[rules]]\nid = \"ai\"\ndeny = [\"contact.*\"]\nto = [\"logs\"]\n"));
+    let errors = errors(&format!(
+        "{SMALL_BASE}\n[[rules]]\nid = \"ai\"\ndeny = [\"contact.*\"]\nto = [\"logs\"]\n"
+    ));
     assert_eq!(errors.errors.len(), 1);
     assert_eq!(errors.errors[0].message, "duplicate rule id `ai`");
 }

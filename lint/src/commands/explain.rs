@@ -20,7 +20,9 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
     }
     let loaded = match &args.policy {
         Some(path) => Policy::load(path),
-        None => Policy::discover(&std::env::current_dir().unwrap_or_default()).map(|(policy, _)| policy),
+        None => {
+            Policy::discover(&std::env::current_dir().unwrap_or_default()).map(|(policy, _)| policy)
+        }
     };
     let policy = match loaded {
         Ok(policy) => policy,
@@ -62,7 +64,14 @@ fn listing(policy: &Policy, topic: &str) -> Option<String> {
         "sinks" => {
             for sink in policy.sinks.values() {
                 let vendor = sink.vendor.as_deref().unwrap_or("-");
-                let _ = writeln!(out, "{:24} {:14} {:20} {}", sink.id, sink.kind.as_str(), vendor, sink.description);
+                let _ = writeln!(
+                    out,
+                    "{:24} {:14} {:20} {}",
+                    sink.id,
+                    sink.kind.as_str(),
+                    vendor,
+                    sink.description
+                );
             }
         }
         _ => return None,

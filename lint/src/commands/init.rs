@@ -89,17 +89,35 @@ mod tests {
     fn the_starter_loads_and_shows_each_kind_of_entry() {
         let today = Date::parse("2026-11-29").unwrap_or_else(|| unreachable!());
         let text = starter(today);
-        let policy = Policy::from_toml("privflow.toml", &text)
-            .unwrap_or_else(|errors| unreachable!("the starter must load:\n{}", errors.one_line_each()));
+        let policy = Policy::from_toml("privflow.toml", &text).unwrap_or_else(|errors| {
+            unreachable!("the starter must load:\n{}", errors.one_line_each())
+        });
         assert_eq!(policy.extends.as_deref(), Some("axodesk"));
         assert!(policy.categories.contains_key("contact.loyalty_tier"));
-        assert!(policy.sinks["ai.openai"].functions.contains(&"my_crate::llm::complete".to_owned()));
-        assert!(policy.types.contains_key("my_crate::models::WebhookPayload"));
-        assert!(policy
-            .decide("contact.loyalty_tier", "channel.email", &["customer_features.campaigns"])
-            .is_allowed());
+        assert!(
+            policy.sinks["ai.openai"]
+                .functions
+                .contains(&"my_crate::llm::complete".to_owned())
+        );
+        assert!(
+            policy
+                .types
+                .contains_key("my_crate::models::WebhookPayload")
+        );
+        assert!(
+            policy
+                .decide(
+                    "contact.loyalty_tier",
+                    "channel.email",
+                    &["customer_features.campaigns"]
+                )
+                .is_allowed()
+        );
         assert_eq!(policy.exceptions.len(), 1);
         assert_eq!(policy.exceptions[0].expires.to_string(), "2027-11-28");
-        assert!(policy.exceptions[0].expires > today, "the example exception must not start expired");
+        assert!(
+            policy.exceptions[0].expires > today,
+            "the example exception must not start expired"
+        );
     }
 }

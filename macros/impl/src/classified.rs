@@ -77,7 +77,12 @@ fn collect(input: &DeriveInput, errors: &mut Vec<AttrError>) -> Vec<Tagged> {
     match &input.data {
         Data::Struct(data) => {
             for (index, field) in data.fields.iter().enumerate() {
-                visit(field_name(field, index), &field.attrs, Place::Field, Some(&field.ty));
+                visit(
+                    field_name(field, index),
+                    &field.attrs,
+                    Place::Field,
+                    Some(&field.ty),
+                );
             }
         }
         Data::Enum(data) => {
@@ -109,7 +114,10 @@ fn field_name(field: &syn::Field, index: usize) -> String {
 /// The element's `#[data(...)]`, parsed; at most one per element.
 fn data_args(attrs: &[Attribute], place: Place, errors: &mut Vec<AttrError>) -> Option<DataArgs> {
     let mut found: Option<DataArgs> = None;
-    for attribute in attrs.iter().filter(|attribute| attribute.path().is_ident("data")) {
+    for attribute in attrs
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("data"))
+    {
         let tokens = match &attribute.meta {
             Meta::List(list) if list.tokens.is_empty() => {
                 errors.push(AttrError::new(
@@ -211,7 +219,13 @@ fn implementation(input: &DeriveInput, tagged: &[Tagged]) -> TokenStream {
     let name = &input.ident;
     let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
     let mut predicates: Vec<TokenStream> = where_clause
-        .map(|clause| clause.predicates.iter().map(ToTokens::to_token_stream).collect())
+        .map(|clause| {
+            clause
+                .predicates
+                .iter()
+                .map(ToTokens::to_token_stream)
+                .collect()
+        })
         .unwrap_or_default();
     predicates.extend(nested_bounds);
     quote! {

@@ -41,10 +41,16 @@ impl Kind {
 
     fn placement_help(self) -> &'static str {
         match self {
-            Kind::Sink => "`#[privflow::sink]` goes on a function or method (trait methods included)",
+            Kind::Sink => {
+                "`#[privflow::sink]` goes on a function or method (trait methods included)"
+            }
             Kind::Declassify => "`#[privflow::declassify]` goes on the function that declassifies",
-            Kind::Purpose => "`#[privflow::purpose]` goes on a function, an impl block or an inline module",
-            Kind::Allow => "`#[privflow::allow]` goes on a function, impl block, trait or inline module",
+            Kind::Purpose => {
+                "`#[privflow::purpose]` goes on a function, an impl block or an inline module"
+            }
+            Kind::Allow => {
+                "`#[privflow::allow]` goes on a function, impl block, trait or inline module"
+            }
         }
     }
 }
@@ -196,7 +202,9 @@ fn validate(parsed: &Parsed, policy: &Policy) -> Vec<AttrError> {
 pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut annotated = Annotated::parse(item);
     let mut errors = Vec::new();
-    let parsed = parse_args(kind, args).map_err(|mut problems| errors.append(&mut problems)).ok();
+    let parsed = parse_args(kind, args)
+        .map_err(|mut problems| errors.append(&mut problems))
+        .ok();
     check_placement(kind, &annotated, &mut errors);
     let loaded = policy::in_force();
     let tracking = policy::tracking(match &loaded {
@@ -257,12 +265,22 @@ fn check_placement(kind: Kind, annotated: &Annotated, errors: &mut Vec<AttrError
     if kind == Kind::Allow {
         return;
     }
-    for duplicate in annotated.attrs().iter().filter(|other| is_privflow_attr(other, kind)) {
+    for duplicate in annotated
+        .attrs()
+        .iter()
+        .filter(|other| is_privflow_attr(other, kind))
+    {
         errors.push(AttrError::new(
-            duplicate.path().segments.last().map_or_else(|| duplicate.span(), |segment| segment.ident.span()),
+            duplicate
+                .path()
+                .segments
+                .last()
+                .map_or_else(|| duplicate.span(), |segment| segment.ident.span()),
             format!("duplicate `#[privflow::{}]`", kind.name()),
             match kind {
-                Kind::Purpose => "list every purpose in one attribute: `#[privflow::purpose(\"a\", \"b\")]`",
+                Kind::Purpose => {
+                    "list every purpose in one attribute: `#[privflow::purpose(\"a\", \"b\")]`"
+                }
                 _ => "keep one",
             },
         ));
@@ -312,17 +330,32 @@ fn check_sink_params(args: &attr::SinkArgs, signature: &Signature) -> Vec<AttrEr
                 None => format!(
                     "the parameters of `{}` are: {}",
                     signature.ident,
-                    names.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ")
+                    names
+                        .iter()
+                        .map(|(name, _)| name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
-            AttrError::new(arg.span, format!("`{}` is not a parameter of `{}`", arg.value, signature.ident), help)
+            AttrError::new(
+                arg.span,
+                format!(
+                    "`{}` is not a parameter of `{}`",
+                    arg.value, signature.ident
+                ),
+                help,
+            )
         })
         .collect()
 }
 
 /// `const { refuse_forbidden(&<T as Classified>::CLASSIFICATION, sink, forbidden) };`
 /// for each type parameter bounded by `Classified` that a checked parameter mentions.
-fn generic_sink_checks(args: &attr::SinkArgs, signature: &Signature, policy: &Policy) -> TokenStream {
+fn generic_sink_checks(
+    args: &attr::SinkArgs,
+    signature: &Signature,
+    policy: &Policy,
+) -> TokenStream {
     let classified = classified_type_params(&signature.generics);
     if classified.is_empty() {
         return TokenStream::new();
@@ -340,7 +373,11 @@ fn generic_sink_checks(args: &attr::SinkArgs, signature: &Signature, policy: &Po
     let forbidden = attr::validate::forbidden_categories(policy, sink);
     classified
         .into_iter()
-        .filter(|param| checked.iter().any(|ty| mentions(ty.to_token_stream(), param)))
+        .filter(|param| {
+            checked
+                .iter()
+                .any(|ty| mentions(ty.to_token_stream(), param))
+        })
         .map(|param| {
             quote! {
                 const {
@@ -365,11 +402,17 @@ fn classified_type_params(generics: &Generics) -> Vec<syn::Ident> {
         .params
         .iter()
         .filter_map(|param| match param {
-            GenericParam::Type(ty) if ty.bounds.iter().any(is_classified_bound) => Some(ty.ident.clone()),
+            GenericParam::Type(ty) if ty.bounds.iter().any(is_classified_bound) => {
+                Some(ty.ident.clone())
+            }
             _ => None,
         })
         .collect();
-    for predicate in generics.where_clause.iter().flat_map(|clause| &clause.predicates) {
+    for predicate in generics
+        .where_clause
+        .iter()
+        .flat_map(|clause| &clause.predicates)
+    {
         if let WherePredicate::Type(predicate) = predicate {
             if let (Some(ident), true) = (
                 single_ident(&predicate.bounded_ty),

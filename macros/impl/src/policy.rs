@@ -56,8 +56,12 @@ pub fn in_force() -> Loaded {
             .map(|policy| InForce { policy, file: None })
             .map_err(|message| (message, None));
     };
-    let modified = std::fs::metadata(&file).and_then(|meta| meta.modified()).ok();
-    let mut cache = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let modified = std::fs::metadata(&file)
+        .and_then(|meta| meta.modified())
+        .ok();
+    let mut cache = cache()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((cached_at, policy)) = cache.get(&file) {
         if *cached_at == modified && modified.is_some() {
             return Ok(InForce {

@@ -16,13 +16,11 @@
 mod raw;
 pub mod validate;
 
-
 use proc_macro2::{Span, TokenStream};
 
 use crate::glob::FlowPattern;
 use crate::suggest;
 use raw::{Entry, SeenKeys, Value};
-
 
 /// A value and where it was written.
 #[derive(Debug, Clone)]
@@ -79,7 +77,13 @@ pub enum AttrKind {
 }
 
 impl AttrKind {
-    pub const ALL: [AttrKind; 5] = [Self::Data, Self::Sink, Self::Purpose, Self::Declassify, Self::Allow];
+    pub const ALL: [AttrKind; 5] = [
+        Self::Data,
+        Self::Sink,
+        Self::Purpose,
+        Self::Declassify,
+        Self::Allow,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -148,7 +152,10 @@ fn unknown_key(key: &syn::Ident, attr: &str, known: &[&str], errors: &mut Vec<At
 
 fn no_duplicates(items: &[Spanned<String>], noun: &str, errors: &mut Vec<AttrError>) {
     for (index, item) in items.iter().enumerate() {
-        if items[..index].iter().any(|earlier| earlier.value == item.value) {
+        if items[..index]
+            .iter()
+            .any(|earlier| earlier.value == item.value)
+        {
             errors.push(AttrError::new(
                 item.span,
                 format!("duplicate {noun} `{}`", item.value),
@@ -173,7 +180,11 @@ fn single(value: Value, key: &str, errors: &mut Vec<AttrError>) -> Option<Spanne
 }
 
 fn finish<T>(value: T, errors: Vec<AttrError>) -> Result<T, Vec<AttrError>> {
-    if errors.is_empty() { Ok(value) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(errors)
+    }
 }
 
 fn parse_entries(tokens: TokenStream) -> Result<Vec<Entry>, Vec<AttrError>> {
@@ -203,7 +214,11 @@ pub fn parse_data(tokens: TokenStream) -> Result<DataArgs, Vec<AttrError>> {
                 }
             }
             Entry::Flag(flag) if KEYS.contains(&flag.to_string().as_str()) => {
-                let example = if flag == "purposes" { "[\"...\"]" } else { "\"...\"" };
+                let example = if flag == "purposes" {
+                    "[\"...\"]"
+                } else {
+                    "\"...\""
+                };
                 errors.push(AttrError::new(
                     flag.span(),
                     format!("`{flag}` needs a value"),
@@ -313,7 +328,8 @@ pub fn parse_purpose(tokens: TokenStream) -> Result<PurposeArgs, Vec<AttrError>>
 
 pub fn parse_declassify(tokens: TokenStream) -> Result<DeclassifyArgs, Vec<AttrError>> {
     let mut errors = Vec::new();
-    let (positional, pairs) = positional_ids(parse_entries(tokens)?, "declassify", &["to"], &mut errors);
+    let (positional, pairs) =
+        positional_ids(parse_entries(tokens)?, "declassify", &["to"], &mut errors);
     for id in positional {
         errors.push(AttrError::new(
             id.span,

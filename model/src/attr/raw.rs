@@ -18,7 +18,10 @@ pub(crate) enum Entry {
 
 pub(crate) enum Value {
     Text(Spanned<String>),
-    List { span: Span, items: Vec<Spanned<String>> },
+    List {
+        span: Span,
+        items: Vec<Spanned<String>>,
+    },
 }
 
 impl Value {
@@ -111,7 +114,9 @@ impl SeenKeys {
             errors.push(AttrError {
                 span: key.span(),
                 message: format!("duplicate `{name}`"),
-                help: Some(format!("give `{name}` once; a list takes several values: `{name} = [\"a\", \"b\"]`")),
+                help: Some(format!(
+                    "give `{name}` once; a list takes several values: `{name} = [\"a\", \"b\"]`"
+                )),
             });
             return false;
         }

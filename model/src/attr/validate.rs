@@ -24,13 +24,31 @@ fn known<V>(
 pub fn data(args: &DataArgs, policy: &Policy) -> Vec<AttrError> {
     let mut errors = Vec::new();
     for category in &args.categories {
-        known(category, &policy.categories, "data category", "categories", &mut errors);
+        known(
+            category,
+            &policy.categories,
+            "data category",
+            "categories",
+            &mut errors,
+        );
     }
     for purpose in args.purposes.iter().flatten() {
-        known(purpose, &policy.purposes, "purpose", "purposes", &mut errors);
+        known(
+            purpose,
+            &policy.purposes,
+            "purpose",
+            "purposes",
+            &mut errors,
+        );
     }
     if let Some(subject) = &args.subject {
-        known(subject, &policy.subjects, "data subject", "subjects", &mut errors);
+        known(
+            subject,
+            &policy.subjects,
+            "data subject",
+            "subjects",
+            &mut errors,
+        );
     }
     errors
 }
@@ -44,7 +62,13 @@ pub fn sink(args: &SinkArgs, policy: &Policy) -> Vec<AttrError> {
 pub fn purpose(args: &PurposeArgs, policy: &Policy) -> Vec<AttrError> {
     let mut errors = Vec::new();
     for purpose in &args.purposes {
-        known(purpose, &policy.purposes, "purpose", "purposes", &mut errors);
+        known(
+            purpose,
+            &policy.purposes,
+            "purpose",
+            "purposes",
+            &mut errors,
+        );
     }
     errors
 }
@@ -52,7 +76,13 @@ pub fn purpose(args: &PurposeArgs, policy: &Policy) -> Vec<AttrError> {
 pub fn declassify(args: &DeclassifyArgs, policy: &Policy) -> Vec<AttrError> {
     let mut errors = Vec::new();
     for category in &args.to {
-        known(category, &policy.categories, "data category", "categories", &mut errors);
+        known(
+            category,
+            &policy.categories,
+            "data category",
+            "categories",
+            &mut errors,
+        );
     }
     errors
 }
@@ -61,8 +91,18 @@ pub fn allow(args: &AllowArgs, policy: &Policy) -> Vec<AttrError> {
     let mut errors = Vec::new();
     let flow = &args.flow;
     let sides = [
-        (&flow.value.category, policy.categories.keys().collect::<Vec<_>>(), "data category", "categories"),
-        (&flow.value.sink, policy.sinks.keys().collect(), "sink", "sinks"),
+        (
+            &flow.value.category,
+            policy.categories.keys().collect::<Vec<_>>(),
+            "data category",
+            "categories",
+        ),
+        (
+            &flow.value.sink,
+            policy.sinks.keys().collect(),
+            "sink",
+            "sinks",
+        ),
     ];
     for (glob, ids, noun, section) in sides {
         if ids.iter().any(|id| glob.matches(id)) {

@@ -56,7 +56,11 @@ impl Date {
 
     /// Days since 1970-01-01 (the inverse of [`Date::from_unix_days`]).
     pub fn unix_days(self) -> i64 {
-        let (year, month, day) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        let (year, month, day) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
         let year = if month <= 2 { year - 1 } else { year };
         let era = year.div_euclid(400);
         let yoe = year.rem_euclid(400);
@@ -94,7 +98,10 @@ mod tests {
 
     #[test]
     fn parses_real_dates_only() {
-        assert_eq!(Date::parse("2027-06-30").map(|d| d.to_string()).as_deref(), Some("2027-06-30"));
+        assert_eq!(
+            Date::parse("2027-06-30").map(|d| d.to_string()).as_deref(),
+            Some("2027-06-30")
+        );
         assert!(Date::parse("2028-02-29").is_some());
         assert!(Date::parse("2027-02-29").is_none());
         assert!(Date::parse("2027-13-01").is_none());

@@ -78,7 +78,10 @@ impl PolicyError {
     /// `privflow.toml:3:7: unknown key `sinkz`` plus its help: the one-line form that
     /// compile errors and logs use.
     pub fn one_line(&self) -> String {
-        let mut text = format!("{}:{}:{}: {}", self.file, self.line, self.column, self.message);
+        let mut text = format!(
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        );
         if let Some(help) = &self.help {
             text.push_str(" (help: ");
             text.push_str(help);
@@ -134,7 +137,10 @@ impl PolicyErrors {
                 column: 0,
                 message: format!("cannot read the policy file: {error}"),
                 label: String::new(),
-                help: Some("check the path given with --policy, or remove it to use the built-in pack".into()),
+                help: Some(
+                    "check the path given with --policy, or remove it to use the built-in pack"
+                        .into(),
+                ),
                 span: SourceSpan::from(0..0),
                 code: None,
             }],
@@ -167,6 +173,8 @@ impl Diagnostic for PolicyErrors {
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        Some(Box::new(self.errors.iter().map(|error| error as &dyn Diagnostic)))
+        Some(Box::new(
+            self.errors.iter().map(|error| error as &dyn Diagnostic),
+        ))
     }
 }

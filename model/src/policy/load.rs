@@ -133,7 +133,15 @@ struct Reader<'s> {
 }
 
 const ROOT_KEYS: &[&str] = &[
-    "extends", "groups", "categories", "purposes", "subjects", "sinks", "types", "rules", "exceptions",
+    "extends",
+    "groups",
+    "categories",
+    "purposes",
+    "subjects",
+    "sinks",
+    "types",
+    "rules",
+    "exceptions",
 ];
 
 impl<'s> Reader<'s> {
@@ -150,7 +158,9 @@ impl<'s> Reader<'s> {
             return Ok(policy);
         }
         self.errors.sort_by_key(|error| (error.line, error.column));
-        Err(PolicyErrors { errors: self.errors })
+        Err(PolicyErrors {
+            errors: self.errors,
+        })
     }
 
     fn error(&mut self, span: Range<usize>, message: String, label: &str, help: Option<String>) {
@@ -183,7 +193,11 @@ impl<'s> Reader<'s> {
             }
         };
         let table = self.table(&root, "the policy file")?;
-        let allowed: &[&str] = if user_file { ROOT_KEYS } else { &ROOT_KEYS[1..] };
+        let allowed: &[&str] = if user_file {
+            ROOT_KEYS
+        } else {
+            &ROOT_KEYS[1..]
+        };
         self.check_keys(table, allowed, "top-level key");
         let mut file = PolicyFile {
             extends: table.get("extends").and_then(|value| self.string(value)),
@@ -195,7 +209,9 @@ impl<'s> Reader<'s> {
                     extends.span.clone(),
                     format!("unknown pack `{}`", extends.value),
                     "not a built-in pack",
-                    Some(format!("use `extends = \"{BUILTIN_PACK}\"` or `extends = \"none\"`")),
+                    Some(format!(
+                        "use `extends = \"{BUILTIN_PACK}\"` or `extends = \"none\"`"
+                    )),
                 );
             }
         }
@@ -217,13 +233,19 @@ impl<'s> Reader<'s> {
                 id,
                 description: reader.opt_string(entry, "description"),
                 role: reader.opt_choice(entry, "role", Role::NAMES, Role::parse),
-                subjects: entry.get("subjects").and_then(|value| reader.string_list(value)),
+                subjects: entry
+                    .get("subjects")
+                    .and_then(|value| reader.string_list(value)),
                 fides: reader.opt_string(entry, "fides"),
                 policy_terms: reader.opt_plain_list(entry, "policy_terms"),
             });
         });
         self.each_entry(table, "purposes", |reader, id, entry| {
-            reader.check_keys(entry, &["description", "fides", "policy_terms"], "purpose key");
+            reader.check_keys(
+                entry,
+                &["description", "fides", "policy_terms"],
+                "purpose key",
+            );
             file.purposes.push(PurposePatch {
                 id,
                 description: reader.opt_string(entry, "description"),
@@ -243,7 +265,13 @@ impl<'s> Reader<'s> {
             reader.check_keys(
                 entry,
                 &[
-                    "description", "vendor", "kind", "region", "disclosed", "functions", "macros",
+                    "description",
+                    "vendor",
+                    "kind",
+                    "region",
+                    "disclosed",
+                    "functions",
+                    "macros",
                     "policy_terms",
                 ],
                 "sink key",
@@ -261,7 +289,10 @@ impl<'s> Reader<'s> {
                 policy_terms: reader.opt_plain_list(entry, "policy_terms"),
             });
         });
-        if let Some(types) = table.get("types").and_then(|value| self.table(value, "`types`")) {
+        if let Some(types) = table
+            .get("types")
+            .and_then(|value| self.table(value, "`types`"))
+        {
             for (key, value) in types {
                 let path = Located {
                     value: key.name.to_string(),
@@ -272,7 +303,10 @@ impl<'s> Reader<'s> {
                 }
             }
         }
-        if let Some(rules) = table.get("rules").and_then(|value| self.array(value, "`rules`")) {
+        if let Some(rules) = table
+            .get("rules")
+            .and_then(|value| self.array(value, "`rules`"))
+        {
             for value in rules {
                 if let Some(rule) = self.read_rule(value) {
                     file.rules.push(rule);
@@ -300,8 +334,12 @@ impl<'s> Reader<'s> {
         section: &str,
         mut read: impl FnMut(&mut Self, Text, &Table<'_>),
     ) {
-        let Some(value) = root.get(section) else { return };
-        let Some(entries) = self.table(value, &format!("`{section}`")) else { return };
+        let Some(value) = root.get(section) else {
+            return;
+        };
+        let Some(entries) = self.table(value, &format!("`{section}`")) else {
+            return;
+        };
         for (key, entry) in entries {
             let id = Located {
                 value: key.name.to_string(),
@@ -426,7 +464,10 @@ impl<'s> Reader<'s> {
     fn check_unique_rule_ids(&mut self, rules: &[RulePatch]) {
         for (index, patch) in rules.iter().enumerate() {
             let Some(id) = &patch.id else { continue };
-            if rules[..index].iter().any(|earlier| earlier.id.as_ref().map(|e| &e.value) == Some(&id.value)) {
+            if rules[..index]
+                .iter()
+                .any(|earlier| earlier.id.as_ref().map(|e| &e.value) == Some(&id.value))
+            {
                 self.error(
                     id.span.clone(),
                     format!("duplicate rule id `{}`", id.value),
@@ -439,7 +480,11 @@ impl<'s> Reader<'s> {
 
     fn read_exception(&mut self, value: &Value<'_>) -> Option<Exception> {
         let entry = self.table(value, "an exception")?;
-        self.check_keys(entry, &["flow", "path", "reason", "expires"], "exception key");
+        self.check_keys(
+            entry,
+            &["flow", "path", "reason", "expires"],
+            "exception key",
+        );
         let span = value.span.start..value.span.end;
         let flow = self.required_string(entry, "flow", &span)?;
         let reason = self.required_string(entry, "reason", &span);
@@ -452,7 +497,10 @@ impl<'s> Reader<'s> {
                     flow.span,
                     format!("malformed flow `{}`: {error}", flow.value),
                     "flow",
-                    Some("write `category -> sink`, e.g. `contact.email -> integration.shopify`".into()),
+                    Some(
+                        "write `category -> sink`, e.g. `contact.email -> integration.shopify`"
+                            .into(),
+                    ),
                 );
                 return None;
             }
@@ -494,8 +542,10 @@ impl<'s> Reader<'s> {
             value: glob.to_string(),
             span: flow.span.clone(),
         };
-        self.exception_globs.push((side(&exception.flow.category), GlobKind::Category));
-        self.exception_globs.push((side(&exception.flow.sink), GlobKind::Sink));
+        self.exception_globs
+            .push((side(&exception.flow.category), GlobKind::Category));
+        self.exception_globs
+            .push((side(&exception.flow.sink), GlobKind::Sink));
         Some(exception)
     }
 
@@ -515,7 +565,11 @@ impl<'s> Reader<'s> {
         match value.as_ref() {
             ValueInner::Array(array) => Some(array),
             other => {
-                self.wrong_type(value, other, &format!("{what} to be an array of tables ([[...]])"));
+                self.wrong_type(
+                    value,
+                    other,
+                    &format!("{what} to be an array of tables ([[...]])"),
+                );
                 None
             }
         }
@@ -559,10 +613,18 @@ impl<'s> Reader<'s> {
     }
 
     fn opt_string(&mut self, entry: &Table<'_>, key: &str) -> Option<String> {
-        entry.get(key).and_then(|value| self.string(value)).map(|text| text.value)
+        entry
+            .get(key)
+            .and_then(|value| self.string(value))
+            .map(|text| text.value)
     }
 
-    fn required_string(&mut self, entry: &Table<'_>, key: &str, span: &Range<usize>) -> Option<Text> {
+    fn required_string(
+        &mut self,
+        entry: &Table<'_>,
+        key: &str,
+        span: &Range<usize>,
+    ) -> Option<Text> {
         match entry.get(key) {
             Some(value) => self.string(value),
             None => {
@@ -683,11 +745,14 @@ impl<'s> Reader<'s> {
 
     fn merge(&mut self, policy: &mut Policy, file: PolicyFile) {
         for patch in file.groups {
-            let group = policy.groups.entry(patch.id.value.clone()).or_insert_with(|| GroupDef {
-                id: patch.id.value.clone(),
-                description: String::new(),
-                policy_heading: None,
-            });
+            let group = policy
+                .groups
+                .entry(patch.id.value.clone())
+                .or_insert_with(|| GroupDef {
+                    id: patch.id.value.clone(),
+                    description: String::new(),
+                    policy_heading: None,
+                });
             set(&mut group.description, patch.description);
             group.policy_heading = patch.policy_heading.or(group.policy_heading.take());
         }
@@ -750,11 +815,17 @@ impl<'s> Reader<'s> {
                 patch.path.value.clone(),
                 TypeTag {
                     path: patch.path.value,
-                    categories: patch.categories.into_iter().map(|text| text.value).collect(),
+                    categories: patch
+                        .categories
+                        .into_iter()
+                        .map(|text| text.value)
+                        .collect(),
                     fields: patch
                         .fields
                         .into_iter()
-                        .map(|(field, list)| (field, list.into_iter().map(|text| text.value).collect()))
+                        .map(|(field, list)| {
+                            (field, list.into_iter().map(|text| text.value).collect())
+                        })
                         .collect(),
                     origin,
                 },
@@ -795,7 +866,10 @@ impl<'s> Reader<'s> {
                 patch.id.span.clone(),
                 format!("new sink `{}` has no `kind`", patch.id.value),
                 "new sink",
-                Some(format!("add `kind = \"...\"`, one of: {}", SinkKind::NAMES.join(", "))),
+                Some(format!(
+                    "add `kind = \"...\"`, one of: {}",
+                    SinkKind::NAMES.join(", ")
+                )),
             );
             return;
         };
@@ -830,7 +904,9 @@ impl<'s> Reader<'s> {
                 GlobKind::Sink => (policy.sinks.keys().collect(), "sinks"),
                 GlobKind::Purpose => (policy.purposes.keys().collect(), "purposes"),
             };
-            let Ok(glob) = IdGlob::parse(&text.value) else { continue };
+            let Ok(glob) = IdGlob::parse(&text.value) else {
+                continue;
+            };
             let matches_any = ids.iter().any(|id| match kind {
                 GlobKind::Purpose => glob.covers_purpose(id),
                 _ => glob.matches(id),
@@ -840,7 +916,10 @@ impl<'s> Reader<'s> {
                 let help = if glob.is_exact() {
                     suggest::did_you_mean(&text.value, ids.iter().map(|id| id.as_str()), table)
                 } else {
-                    format!("no declared {noun} lies under `{}`; declare one under [{table}]", text.value)
+                    format!(
+                        "no declared {noun} lies under `{}`; declare one under [{table}]",
+                        text.value
+                    )
                 };
                 self.error(
                     text.span.clone(),
@@ -866,7 +945,11 @@ impl<'s> Reader<'s> {
             text.span.clone(),
             format!("unknown {noun} `{}`", text.value),
             &format!("unknown {noun}"),
-            Some(suggest::did_you_mean(&text.value, ids.map(String::as_str), table)),
+            Some(suggest::did_you_mean(
+                &text.value,
+                ids.map(String::as_str),
+                table,
+            )),
         );
     }
 }

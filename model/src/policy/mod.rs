@@ -75,7 +75,14 @@ pub enum SinkKind {
 }
 
 impl SinkKind {
-    pub const NAMES: &[&str] = &["ai_provider", "channel", "integration", "subprocessor", "logs", "storage"];
+    pub const NAMES: &[&str] = &[
+        "ai_provider",
+        "channel",
+        "integration",
+        "subprocessor",
+        "logs",
+        "storage",
+    ];
 
     fn parse(text: &str) -> Option<Self> {
         Some(match text {
