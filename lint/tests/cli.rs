@@ -1,0 +1,80 @@
+//! The binary end to end: argument handling, exit codes, `init`, `explain`, and a bad
+//! policy reported with its location.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn privflow(args: &[&str], cwd: &Path) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output();
+    output.unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|error| unreachable!("{error}"));
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn init_writes_a_policy_that_loads_and_refuses_to_overwrite() {
+    let dir = scratch("cli-init");
+    let first = privflow(&["privflow", "init"], &dir);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let written = std::fs::read_to_string(dir.join("privflow.toml")).unwrap_or_default();
+    assert!(written.contains("extends = \"axodesk\""));
+    assert!(privflow_model::Policy::load(&dir.join("privflow.toml")).is_ok());
+
+    let again = privflow(&["init"], &dir);
+    assert_eq!(again.status.code(), Some(2), "init must not overwrite silently");
+    assert!(text(&again.stderr).contains("--force"));
+    assert_eq!(privflow(&["init", "--force"], &dir).status.code(), Some(0));
+}
+
+#[test]
+fn explain_prints_rule_docs_and_listings() {
+    let dir = scratch("cli-explain");
+    let rule = privflow(&["explain", "flow-not-allowed"], &dir);
+    assert_eq!(rule.status.code(), Some(0));
+    assert!(text(&rule.stdout).contains("## Why it matters"));
+
+    let sinks = privflow(&["privflow", "explain", "sinks"], &dir);
+    assert_eq!(sinks.status.code(), Some(0));
+    assert!(text(&sinks.stdout).contains("ai.openai"));
+
+    let unknown = privflow(&["explain", "flow-not-alowed"], &dir);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("help:"));
+}
+
+#[test]
+fn a_bad_policy_is_exit_2_with_file_line_column_and_help() {
+    let dir = scratch("cli-bad-policy");
+    std::fs::write(dir.join("privflow.toml"), "extends = \"axodesk\"\n[sinks.\"ai.openai\"]\nkind = \"llm\"\n")
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"x\"\nversion = \"0.0.0\"\n")
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let output = privflow(&["check", "--manifest-path", "Cargo.toml"], &dir);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("privflow.toml:3:9"), "location missing:\n{stderr}");
+    assert!(stderr.contains("`llm` is not a valid `kind`"), "{stderr}");
+    assert!(stderr.contains("help: use one of"), "{stderr}");
+    assert!(output.stdout.is_empty(), "errors go to stderr only");
+}
+
+#[test]
+fn bad_arguments_are_exit_2() {
+    let dir = scratch("cli-args");
+    assert_eq!(privflow(&["check", "--format", "xml"], &dir).status.code(), Some(2));
+    assert_eq!(privflow(&["frobnicate"], &dir).status.code(), Some(2));
+    assert_eq!(privflow(&["--help"], &dir).status.code(), Some(0));
+}
