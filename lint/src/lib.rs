@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod exit;
+pub mod load;
 pub mod rules;
 
 use std::ffi::OsString;

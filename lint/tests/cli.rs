@@ -34,7 +34,11 @@ fn init_writes_a_policy_that_loads_and_refuses_to_overwrite() {
     assert!(privflow_model::Policy::load(&dir.join("privflow.toml")).is_ok());
 
     let again = privflow(&["init"], &dir);
-    assert_eq!(again.status.code(), Some(2), "init must not overwrite silently");
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "init must not overwrite silently"
+    );
     assert!(text(&again.stderr).contains("--force"));
     assert_eq!(privflow(&["init", "--force"], &dir).status.code(), Some(0));
 }
@@ -58,14 +62,26 @@ fn explain_prints_rule_docs_and_listings() {
 #[test]
 fn a_bad_policy_is_exit_2_with_file_line_column_and_help() {
     let dir = scratch("cli-bad-policy");
-    std::fs::write(dir.join("privflow.toml"), "extends = \"axodesk\"\n[sinks.\"ai.openai\"]\nkind = \"llm\"\n")
-        .unwrap_or_else(|error| unreachable!("{error}"));
-    std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"x\"\nversion = \"0.0.0\"\n")
+    std::fs::write(
+        dir.join("privflow.toml"),
+        "extends = \"axodesk\"\n[sinks.\"ai.openai\"]\nkind = \"llm\"\n",
+    )
+    .unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"x\"\nversion = \"0.0.0\"\n[workspace]\n",
+    )
+    .unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::create_dir_all(dir.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(dir.join("src/lib.rs"), "pub fn f() {}\n")
         .unwrap_or_else(|error| unreachable!("{error}"));
     let output = privflow(&["check", "--manifest-path", "Cargo.toml"], &dir);
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("privflow.toml:3:9"), "location missing:\n{stderr}");
+    assert!(
+        stderr.contains("privflow.toml:3:9"),
+        "location missing:\n{stderr}"
+    );
     assert!(stderr.contains("`llm` is not a valid `kind`"), "{stderr}");
     assert!(stderr.contains("help: use one of"), "{stderr}");
     assert!(output.stdout.is_empty(), "errors go to stderr only");
@@ -74,7 +90,10 @@ fn a_bad_policy_is_exit_2_with_file_line_column_and_help() {
 #[test]
 fn bad_arguments_are_exit_2() {
     let dir = scratch("cli-args");
-    assert_eq!(privflow(&["check", "--format", "xml"], &dir).status.code(), Some(2));
+    assert_eq!(
+        privflow(&["check", "--format", "xml"], &dir).status.code(),
+        Some(2)
+    );
     assert_eq!(privflow(&["frobnicate"], &dir).status.code(), Some(2));
     assert_eq!(privflow(&["--help"], &dir).status.code(), Some(0));
 }

@@ -1,27 +1,46 @@
-//! `cargo privflow check`. Until the analyser lands (issue 3) it validates the policy
-//! in force and says plainly that no flow was analysed.
+//! `cargo privflow check`. The flow analysis is issue 3's work; until it lands, check
+//! validates the policy in force, loads and parses the workspace (reporting files that
+//! do not parse), and then says plainly that no flow was analysed (exit 2).
 
 use privflow_model::Policy;
 
 use crate::ExitCode;
 use crate::cli::CheckArgs;
+use crate::load::{self, Selection};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let root = args
-        .selection
-        .manifest_path
-        .as_deref()
-        .and_then(|path| path.parent())
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+    let selection = Selection {
+        manifest_path: args.selection.manifest_path.clone(),
+        packages: args.selection.packages.clone(),
+        workspace: args.selection.workspace,
+    };
+    let workspace = match load::load(&selection, |ast, _| ast.items.len()) {
+        Ok(workspace) => workspace,
+        Err(error) => {
+            super::print_diagnostic(&error);
+            return ExitCode::Error;
+        }
+    };
     let loaded = match &args.selection.policy {
         Some(path) => Policy::load(path),
-        None => Policy::discover(&root).map(|(policy, _)| policy),
+        None => Policy::discover(&workspace.root).map(|(policy, _)| policy),
     };
     if let Err(errors) = loaded {
         super::print_diagnostic(&errors);
         return ExitCode::Error;
     }
+    for error in &workspace.errors {
+        eprintln!(
+            "error: {}:{}:{}: {}",
+            error.file, error.line, error.column, error.message
+        );
+    }
+    eprintln!(
+        "loaded {} files of {} crates ({} could not be loaded)",
+        workspace.files.len(),
+        workspace.crates.len(),
+        workspace.errors.len()
+    );
     eprintln!("error: the policy is valid, but flow analysis is not implemented yet");
     ExitCode::Error
 }

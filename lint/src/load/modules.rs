@@ -1,0 +1,277 @@
+//! Module trees: from each crate root, follow `mod x;` (with `#[path]`) through files
+//! and inline modules, as rustc does; parse each wave of files in parallel.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::workspace::relative;
+use super::{CrateTarget, FileContext, LoadError, SourceFile, Workspace};
+
+/// A file to load, and where the module tree puts it.
+struct Pending {
+    path: PathBuf,
+    crate_index: usize,
+    module_path: Vec<String>,
+    /// lib.rs, main.rs, mod.rs or a `#[path]` file: its child modules live beside it,
+    /// not in a folder named after it.
+    owns_directory: bool,
+}
+
+/// What a worker sends back for one file: its text, lowering, and child modules.
+struct Loaded<T> {
+    text: Arc<str>,
+    lowered: T,
+    children: Vec<Pending>,
+    errors: Vec<LoadError>,
+}
+
+pub(super) fn load_crates<T, F>(root: &Path, crates: Vec<CrateTarget>, lower: &F) -> Workspace<T>
+where
+    T: Send,
+    F: Fn(&syn::File, &FileContext<'_>) -> T + Sync,
+{
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut seen: HashSet<(usize, PathBuf)> = HashSet::new();
+    let mut frontier: Vec<Pending> = crates
+        .iter()
+        .enumerate()
+        .map(|(crate_index, target)| Pending {
+            path: target.root.clone(),
+            crate_index,
+            module_path: Vec::new(),
+            owns_directory: true,
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    while !frontier.is_empty() {
+        frontier.retain(|pending| seen.insert((pending.crate_index, pending.path.clone())));
+        let loaded: Vec<(Pending, Result<Loaded<T>, LoadError>)> = frontier
+            .into_par_iter()
+            .map(|pending| {
+                let result = load_file(root, &canonical_root, &crates, &pending, lower);
+                (pending, result)
+            })
+            .collect();
+        let mut next = Vec::new();
+        for (pending, result) in loaded {
+            match result {
+                Ok(mut file) => {
+                    next.append(&mut file.children);
+                    errors.append(&mut file.errors);
+                    files.push(SourceFile {
+                        relative: relative(root, &pending.path),
+                        path: pending.path,
+                        crate_index: pending.crate_index,
+                        module_path: pending.module_path,
+                        text: file.text,
+                        lowered: file.lowered,
+                    });
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        frontier = next;
+    }
+    files.sort_by(|a, b| (a.crate_index, &a.relative).cmp(&(b.crate_index, &b.relative)));
+    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    errors.dedup();
+    Workspace {
+        root: root.to_path_buf(),
+        crates,
+        files,
+        errors,
+    }
+}
+
+/// Reads, parses and lowers one file, and finds its child modules — all in the
+/// calling worker, since the syntax tree cannot leave it.
+fn load_file<T, F>(
+    root: &Path,
+    canonical_root: &Path,
+    crates: &[CrateTarget],
+    pending: &Pending,
+    lower: &F,
+) -> Result<Loaded<T>, LoadError>
+where
+    F: Fn(&syn::File, &FileContext<'_>) -> T,
+{
+    let file_relative = relative(root, &pending.path);
+    let (text, ast) = read_and_parse(&pending.path, &file_relative)?;
+    let mut children = Vec::new();
+    let mut errors = Vec::new();
+    let mut context = Children {
+        file: pending,
+        file_relative: &file_relative,
+        root: canonical_root,
+        next: &mut children,
+        errors: &mut errors,
+    };
+    context.collect(&ast.items, &children_directory(pending), &[]);
+    let crate_name = crates
+        .get(pending.crate_index)
+        .map_or("", |target| target.name.as_str());
+    let lowered = lower(
+        &ast,
+        &FileContext {
+            relative: &file_relative,
+            crate_name,
+            module_path: &pending.module_path,
+        },
+    );
+    Ok(Loaded {
+        text,
+        lowered,
+        children,
+        errors,
+    })
+}
+
+fn read_and_parse(path: &Path, relative: &str) -> Result<(Arc<str>, syn::File), LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|error| LoadError {
+        file: relative.to_owned(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read the file: {error}"),
+    })?;
+    match syn::parse_file(&text) {
+        Ok(ast) => Ok((Arc::from(text), ast)),
+        Err(error) => {
+            let start = error.span().start();
+            Err(LoadError {
+                file: relative.to_owned(),
+                line: start.line,
+                column: start.column + 1,
+                message: format!("cannot parse: {error}"),
+            })
+        }
+    }
+}
+
+/// Where `mod x;` in this file looks for `x.rs` and `x/mod.rs`.
+fn children_directory(file: &Pending) -> PathBuf {
+    let parent = file
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    if file.owns_directory {
+        return parent;
+    }
+    match file.path.file_stem() {
+        Some(stem) => parent.join(stem),
+        None => parent,
+    }
+}
+
+struct Children<'a> {
+    file: &'a Pending,
+    file_relative: &'a str,
+    root: &'a Path,
+    next: &'a mut Vec<Pending>,
+    errors: &'a mut Vec<LoadError>,
+}
+
+impl Children<'_> {
+    /// Queues the files of `mod x;` declarations in `items`; `inline` names the inline
+    /// modules between the file and `items`.
+    fn collect(&mut self, items: &[syn::Item], children_dir: &Path, inline: &[String]) {
+        for item in items {
+            let syn::Item::Mod(module) = item else {
+                continue;
+            };
+            if is_cfg_test(&module.attrs) {
+                continue;
+            }
+            let name = module.ident.to_string();
+            let mut module_path = self.file.module_path.clone();
+            module_path.extend(inline.iter().cloned());
+            module_path.push(name.clone());
+            let base = inline
+                .iter()
+                .fold(children_dir.to_path_buf(), |dir, part| dir.join(part));
+            if let Some((_, content)) = &module.content {
+                let inner: Vec<String> = inline.iter().cloned().chain([name]).collect();
+                self.collect(content, children_dir, &inner);
+                continue;
+            }
+            let explicit = path_attribute(&module.attrs);
+            let candidates: Vec<PathBuf> = match &explicit {
+                // At a file's top level `#[path]` is relative to the file's folder;
+                // inside inline modules, to the folder those modules name.
+                Some(path) if inline.is_empty() => {
+                    vec![
+                        self.file
+                            .path
+                            .parent()
+                            .map(|dir| dir.join(path))
+                            .unwrap_or_default(),
+                    ]
+                }
+                Some(path) => vec![base.join(path)],
+                None => vec![
+                    base.join(format!("{name}.rs")),
+                    base.join(&name).join("mod.rs"),
+                ],
+            };
+            let start = module.ident.span().start();
+            let at = |message: String| LoadError {
+                file: self.file_relative.to_owned(),
+                line: start.line,
+                column: start.column + 1,
+                message,
+            };
+            let Some(found) = candidates.iter().find(|candidate| candidate.is_file()) else {
+                self.errors
+                    .push(at(format!("file not found for module `{}`", module.ident)));
+                continue;
+            };
+            let inside = found
+                .canonicalize()
+                .is_ok_and(|canonical| canonical.starts_with(self.root));
+            if !inside {
+                self.errors.push(at(format!(
+                    "module `{}` is outside the workspace ({}); it is not analysed",
+                    module.ident,
+                    found.display()
+                )));
+                continue;
+            }
+            let owns_directory =
+                explicit.is_some() || found.file_name().is_some_and(|name| name == "mod.rs");
+            self.next.push(Pending {
+                path: found.clone(),
+                crate_index: self.file.crate_index,
+                module_path,
+                owns_directory,
+            });
+        }
+    }
+}
+
+/// `#[path = "..."]`.
+fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find_map(|attr| match &attr.meta {
+        syn::Meta::NameValue(pair) if pair.path.is_ident("path") => match &pair.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// `#[cfg(test)]`: test-only code is left out by default.
+pub(crate) fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        attr.path().is_ident("cfg")
+            && attr
+                .parse_args::<syn::Ident>()
+                .is_ok_and(|ident| ident == "test")
+    })
+}

@@ -1,0 +1,99 @@
+//! Packages and targets from `cargo metadata --no-deps`: no build, no build scripts,
+//! no network, no lockfile needed.
+
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::{MetadataCommand, TargetKind as CargoTargetKind};
+
+use super::{CrateTarget, FileContext, TargetKind, Workspace, WorkspaceError, modules};
+
+/// Which packages to load, as cargo selects them: `-p` names, else `--workspace`, else
+/// the package at `--manifest-path` (the whole workspace for a virtual manifest).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub manifest_path: Option<PathBuf>,
+    pub packages: Vec<String>,
+    pub workspace: bool,
+}
+
+/// Loads the selected crates, lowering each parsed file with `lower` in the worker
+/// that parsed it.
+pub fn load<T, F>(selection: &Selection, lower: F) -> Result<Workspace<T>, WorkspaceError>
+where
+    T: Send,
+    F: Fn(&syn::File, &FileContext<'_>) -> T + Sync,
+{
+    let mut command = MetadataCommand::new();
+    command.no_deps();
+    if let Some(path) = &selection.manifest_path {
+        command.manifest_path(path);
+    }
+    let metadata = command
+        .exec()
+        .map_err(|error| WorkspaceError::Metadata(error.to_string()))?;
+    let root = metadata.workspace_root.clone().into_std_path_buf();
+    let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
+    let selected: Vec<&cargo_metadata::Package> = if !selection.packages.is_empty() {
+        let mut chosen = Vec::new();
+        for name in &selection.packages {
+            match members.iter().find(|package| package.name.as_str() == name) {
+                Some(package) => chosen.push(*package),
+                None => return Err(WorkspaceError::UnknownPackage(name.clone())),
+            }
+        }
+        chosen
+    } else if selection.workspace {
+        members
+    } else {
+        match metadata.root_package() {
+            Some(package) => vec![package],
+            None => members,
+        }
+    };
+    let mut crates = Vec::new();
+    for package in selected {
+        for target in &package.targets {
+            let kind = if target.kind.iter().any(|kind| {
+                matches!(
+                    kind,
+                    CargoTargetKind::Lib
+                        | CargoTargetKind::RLib
+                        | CargoTargetKind::DyLib
+                        | CargoTargetKind::CDyLib
+                        | CargoTargetKind::StaticLib
+                        | CargoTargetKind::ProcMacro
+                )
+            }) {
+                TargetKind::Lib
+            } else if target.kind.contains(&CargoTargetKind::Bin) {
+                TargetKind::Bin
+            } else {
+                continue;
+            };
+            crates.push(CrateTarget {
+                name: target.name.replace('-', "_"),
+                package: package.name.to_string(),
+                kind,
+                root: target.src_path.clone().into_std_path_buf(),
+            });
+        }
+    }
+    crates.sort_by(|a, b| {
+        (&a.package, a.kind == TargetKind::Bin, &a.name).cmp(&(
+            &b.package,
+            b.kind == TargetKind::Bin,
+            &b.name,
+        ))
+    });
+    Ok(modules::load_crates(&root, crates, &lower))
+}
+
+/// `/`-separated path of `path` relative to `root` (or as given, if outside it).
+pub(super) fn relative(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|component| component.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
