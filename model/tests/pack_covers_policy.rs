@@ -1,6 +1,6 @@
 //! The built-in `axodesk` pack encodes the published privacy policy: these tests read
-//! `axodesk-privacy-policy.txt` (in the `shared/` directory beside the repository) and
-//! check that every data item, purpose and recipient it names is in the pack, so that
+//! `model/packs/axodesk-privacy-policy.txt` (the policy text the pack was written from,
+//! kept beside it) and check that every data item, purpose and recipient it names is in the pack, so that
 //! the pack and the policy cannot drift apart unnoticed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -10,30 +10,40 @@ use std::path::PathBuf;
 use privflow_model::policy::{Decision, SinkDef, SinkKind};
 use privflow_model::{Policy, id};
 
-const POLICY_FILE: &str = "shared/axodesk-privacy-policy.txt";
+/// The policy text the pack encodes, kept in the repository beside the pack.
+const VENDORED_POLICY: &str = "packs/axodesk-privacy-policy.txt";
+/// The team's current copy, in `shared/` beside the repository when it is there.
+const SHARED_POLICY: &str = "shared/axodesk-privacy-policy.txt";
 
 fn pack() -> Policy {
     Policy::builtin()
         .unwrap_or_else(|errors| panic!("the built-in pack does not load:\n{errors:?}"))
 }
 
-/// The policy text. A missing file fails the test: the pack would go unchecked.
 fn policy_text() -> String {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let path = manifest_dir
-        .ancestors()
-        .map(|dir| dir.join(POLICY_FILE))
-        .find(|path| path.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "cannot find the privacy policy: expected {POLICY_FILE} in an ancestor of {} \
-                 (normally {}/../../{POLICY_FILE}); the pack cannot be checked without it",
-                manifest_dir.display(),
-                manifest_dir.display(),
-            )
-        });
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(VENDORED_POLICY);
     std::fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
+}
+
+/// When the published policy changes, the pack must be reviewed: a newer shared copy
+/// that differs from the vendored one fails here until both are updated together.
+#[test]
+fn vendored_policy_is_the_current_one() {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let Some(shared) = manifest_dir
+        .ancestors()
+        .map(|dir| dir.join(SHARED_POLICY))
+        .find(|path| path.is_file())
+    else {
+        eprintln!("note: no {SHARED_POLICY} beside the repository; compared nothing");
+        return;
+    };
+    let shared = std::fs::read_to_string(&shared).unwrap_or_default();
+    assert!(
+        shared == policy_text(),
+        "{SHARED_POLICY} differs from model/{VENDORED_POLICY}: review the pack against the new policy, then copy it"
+    );
 }
 
 /// Section `number` of the policy, from its heading line ("3. Personal data we process")
