@@ -20,6 +20,11 @@ pub struct Customer {
     #[data("contact.loyalty_tier")]
     pub tier: String,
 }
+
+#[privflow::sink("logs")]
+pub fn log_line(line: &str) -> usize {
+    line.len()
+}
 "#;
 
 fn write(path: &Path, text: &str) {
@@ -105,6 +110,11 @@ fn an_edited_policy_changes_what_the_macros_accept() {
     assert!(
         stderr.contains("privflow.toml:3:9: `owner` is not a valid `role`"),
         "the failure points into the policy file:\n{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("is not a valid `role`").count(),
+        1,
+        "a broken policy is reported once, not once per macro:\n{stderr}"
     );
 
     edit(&policy, WITH_CATEGORY);

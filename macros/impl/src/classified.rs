@@ -43,7 +43,11 @@ pub fn derive(input: TokenStream) -> TokenStream {
                 errors.extend(attr::validate::data(&element.args, &in_force.policy));
             }
         }
-        Err((message, _)) => errors.push(policy_error(message)),
+        Err((message, file)) => {
+            if policy::first_report(file.as_deref()) {
+                errors.push(policy_error(message));
+            }
+        }
     }
     if let Some(combined) = attr::combine(&errors) {
         let fallback = fallback_impl(&input);

@@ -218,7 +218,11 @@ pub fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
                 errors.extend(check_sink_params(args, signature));
             }
         }
-        (Err((message, _)), _) => errors.push(crate::classified::policy_error(message)),
+        (Err((message, file)), _) => {
+            if policy::first_report(file.as_deref()) {
+                errors.push(crate::classified::policy_error(message));
+            }
+        }
         (Ok(_), None) => {}
     }
     if let Some(combined) = attr::combine(&errors) {

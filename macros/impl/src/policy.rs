@@ -83,6 +83,23 @@ pub fn in_force() -> Loaded {
     }
 }
 
+/// Whether this invocation should report the policy file's errors: only the first in
+/// a compilation does, so a broken policy shows once, not once per macro. One report is
+/// enough to fail the build.
+pub fn first_report(file: Option<&Path>) -> bool {
+    static REPORTED: OnceLock<Mutex<Vec<Option<PathBuf>>>> = OnceLock::new();
+    let mut reported = REPORTED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let key = file.map(Path::to_path_buf);
+    if reported.contains(&key) {
+        return false;
+    }
+    reported.push(key);
+    true
+}
+
 /// `const _: &[u8] = include_bytes!("/abs/privflow.toml");`: the stable way to make
 /// cargo record the policy file as an input of this crate, so an edit re-runs the
 /// macros on the next build.
