@@ -21,17 +21,21 @@ fn known<V>(
     ));
 }
 
-pub fn data(args: &DataArgs, policy: &Policy) -> Vec<AttrError> {
-    let mut errors = Vec::new();
-    for category in &args.categories {
+fn known_categories(ids: &[Spanned<String>], policy: &Policy, errors: &mut Vec<AttrError>) {
+    for category in ids {
         known(
             category,
             &policy.categories,
             "data category",
             "categories",
-            &mut errors,
+            errors,
         );
     }
+}
+
+pub fn data(args: &DataArgs, policy: &Policy) -> Vec<AttrError> {
+    let mut errors = Vec::new();
+    known_categories(&args.categories, policy, &mut errors);
     for purpose in args.purposes.iter().flatten() {
         known(
             purpose,
@@ -75,15 +79,7 @@ pub fn purpose(args: &PurposeArgs, policy: &Policy) -> Vec<AttrError> {
 
 pub fn declassify(args: &DeclassifyArgs, policy: &Policy) -> Vec<AttrError> {
     let mut errors = Vec::new();
-    for category in &args.to {
-        known(
-            category,
-            &policy.categories,
-            "data category",
-            "categories",
-            &mut errors,
-        );
-    }
+    known_categories(&args.to, policy, &mut errors);
     errors
 }
 
