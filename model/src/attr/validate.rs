@@ -33,18 +33,20 @@ fn known_categories(ids: &[Spanned<String>], policy: &Policy, errors: &mut Vec<A
     }
 }
 
+fn known_purposes(ids: &[Spanned<String>], policy: &Policy, errors: &mut Vec<AttrError>) {
+    for purpose in ids {
+        known(purpose, &policy.purposes, "purpose", "purposes", errors);
+    }
+}
+
 pub fn data(args: &DataArgs, policy: &Policy) -> Vec<AttrError> {
     let mut errors = Vec::new();
     known_categories(&args.categories, policy, &mut errors);
-    for purpose in args.purposes.iter().flatten() {
-        known(
-            purpose,
-            &policy.purposes,
-            "purpose",
-            "purposes",
-            &mut errors,
-        );
-    }
+    known_purposes(
+        args.purposes.as_deref().unwrap_or_default(),
+        policy,
+        &mut errors,
+    );
     if let Some(subject) = &args.subject {
         known(
             subject,
@@ -65,15 +67,7 @@ pub fn sink(args: &SinkArgs, policy: &Policy) -> Vec<AttrError> {
 
 pub fn purpose(args: &PurposeArgs, policy: &Policy) -> Vec<AttrError> {
     let mut errors = Vec::new();
-    for purpose in &args.purposes {
-        known(
-            purpose,
-            &policy.purposes,
-            "purpose",
-            "purposes",
-            &mut errors,
-        );
-    }
+    known_purposes(&args.purposes, policy, &mut errors);
     errors
 }
 
