@@ -2,8 +2,6 @@
 //! validates the policy in force, loads and parses the workspace (reporting files that
 //! do not parse), and then says plainly that no flow was analysed (exit 2).
 
-use privflow_model::Policy;
-
 use crate::ExitCode;
 use crate::cli::CheckArgs;
 use crate::load::{self, Selection};
@@ -21,10 +19,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             return ExitCode::Error;
         }
     };
-    let loaded = match &args.selection.policy {
-        Some(path) => Policy::load(path),
-        None => Policy::discover(&workspace.root).map(|(policy, _)| policy),
-    };
+    let loaded = super::policy_in_force(args.selection.policy.as_deref(), &workspace.root);
     if let Err(errors) = loaded {
         super::print_diagnostic(&errors);
         return ExitCode::Error;

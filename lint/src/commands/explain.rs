@@ -18,12 +18,10 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
         print!("{AXODESK_PACK_TOML}");
         return ExitCode::Clean;
     }
-    let loaded = match &args.policy {
-        Some(path) => Policy::load(path),
-        None => {
-            Policy::discover(&std::env::current_dir().unwrap_or_default()).map(|(policy, _)| policy)
-        }
-    };
+    let loaded = super::policy_in_force(
+        args.policy.as_deref(),
+        &std::env::current_dir().unwrap_or_default(),
+    );
     let policy = match loaded {
         Ok(policy) => policy,
         Err(errors) => {

@@ -29,3 +29,15 @@ pub(crate) fn print_diagnostic(diagnostic: &dyn miette::Diagnostic) {
         eprintln!("error: {diagnostic}");
     }
 }
+
+/// The policy in force: `--policy FILE` when given, else the nearest privflow.toml at or
+/// above `dir`, else the built-in pack.
+pub(crate) fn policy_in_force(
+    explicit: Option<&std::path::Path>,
+    dir: &std::path::Path,
+) -> Result<privflow_model::Policy, privflow_model::PolicyErrors> {
+    match explicit {
+        Some(path) => privflow_model::Policy::load(path),
+        None => privflow_model::Policy::discover(dir).map(|(policy, _)| policy),
+    }
+}
