@@ -9,6 +9,7 @@
 //! function inside one worker; only the lowered, `Send` result leaves it.
 
 mod modules;
+pub use modules::is_cfg_test;
 mod workspace;
 
 use std::path::PathBuf;

@@ -267,7 +267,7 @@ fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
 }
 
 /// `#[cfg(test)]`: test-only code is left out by default.
-pub(crate) fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
+pub fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|attr| {
         attr.path().is_ident("cfg")
             && attr

@@ -1,0 +1,391 @@
+//! The item tree: what the analysis needs of a file, lowered from syn inside the worker
+//! that parsed it (syn trees are not `Send`). Names are strings as written; resolution
+//! happens later, across files. Every node that a finding can point at keeps its
+//! position.
+
+use privflow_model::glob::FlowPattern;
+
+/// 1-based line and column in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A path as written: `crate::models::Contact`, `Vec<T>`, `Self`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct PathRef {
+    pub segments: Vec<String>,
+    /// Generic arguments of the last segment that are types (`Vec<Contact>` → Contact).
+    pub args: Vec<TypeRef>,
+    /// `::std::...`
+    pub absolute: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TypeRef {
+    Path(PathRef),
+    /// `&T`, `&mut T`.
+    Ref {
+        mutable: bool,
+        inner: Box<TypeRef>,
+    },
+    Tuple(Vec<TypeRef>),
+    /// `[T]`, `[T; N]`.
+    Slice(Box<TypeRef>),
+    /// `impl A + B`, `dyn A + B`: the trait paths.
+    Bounds(Vec<PathRef>),
+    /// `fn(..) -> R`, `_`, `!`, macros in type position.
+    Opaque,
+}
+
+/// Tags read from `#[data(...)]` through the shared grammar.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataTag {
+    pub categories: Vec<String>,
+    /// `None`: any purpose.
+    pub purposes: Option<Vec<String>>,
+    pub subject: Option<String>,
+    pub retention: Option<String>,
+    pub nested: bool,
+    /// Where the attribute is, for "tagged here".
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    /// `email`, or `0` for tuple fields.
+    pub name: String,
+    pub ty: TypeRef,
+    pub tag: Option<DataTag>,
+    /// `#[serde(skip)]` or `#[serde(skip_serializing)]`.
+    pub serde_skip: bool,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct VariantDef {
+    pub name: String,
+    pub fields: Vec<FieldDef>,
+    pub tag: Option<DataTag>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeKind {
+    Struct,
+    Enum,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    pub kind: TypeKind,
+    pub generics: Vec<String>,
+    pub fields: Vec<FieldDef>,
+    pub variants: Vec<VariantDef>,
+    /// The container's `#[data(...)]`: whole-type categories and defaults.
+    pub tag: Option<DataTag>,
+    /// Derived traits by last path segment (`Serialize`, `Debug`, `Classified`).
+    pub derives: Vec<String>,
+    pub pos: Pos,
+}
+
+/// The privflow attributes on a function (or inherited from its impl, trait or module).
+#[derive(Debug, Clone, Default)]
+pub struct FnTags {
+    pub sink: Option<SinkTag>,
+    pub purposes: Vec<String>,
+    /// `Some(vec![])`: the result carries nothing; `Some(to)`: only `to`.
+    pub declassify: Option<Vec<String>>,
+    pub allows: Vec<AllowTag>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SinkTag {
+    pub sink: String,
+    /// `None`: every parameter, `self` included.
+    pub args: Option<Vec<String>>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct AllowTag {
+    pub flow: FlowPattern,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct GenericParam {
+    pub name: String,
+    /// Trait bounds, from the parameter list and the where clause.
+    pub bounds: Vec<PathRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub pattern: Pattern,
+    pub ty: TypeRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Receiver {
+    Value,
+    Ref,
+    RefMut,
+}
+
+#[derive(Debug, Clone)]
+pub struct FnDef {
+    pub name: String,
+    pub generics: Vec<GenericParam>,
+    pub receiver: Option<Receiver>,
+    pub params: Vec<Param>,
+    pub ret: Option<TypeRef>,
+    pub body: Option<Block>,
+    pub tags: FnTags,
+    pub is_async: bool,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImplDef {
+    pub self_ty: TypeRef,
+    pub trait_path: Option<PathRef>,
+    pub generics: Vec<GenericParam>,
+    pub functions: Vec<FnDef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TraitDef {
+    pub name: String,
+    pub functions: Vec<FnDef>,
+}
+
+/// One name a `use` brings into a module: `alias` stands for `path` (or, for a glob,
+/// everything in `path`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub alias: String,
+    pub path: Vec<String>,
+    pub glob: bool,
+    pub public: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum ItemKind {
+    Use(Vec<Import>),
+    Type(TypeDef),
+    Fn(FnDef),
+    Impl(ImplDef),
+    Trait(TraitDef),
+    /// `extern crate log;`, with `#[macro_use]`.
+    ExternCrate {
+        name: String,
+        macro_use: bool,
+    },
+    /// `macro_rules! name`.
+    MacroRules(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The module the item is in, relative to the crate root (inline modules included).
+    pub module: Vec<String>,
+    pub kind: ItemKind,
+}
+
+/// An attribute the shared grammar rejected; the linter reports it as
+/// `invalid-attribute`, as the build does.
+#[derive(Debug, Clone)]
+pub struct AttrProblem {
+    pub pos: Pos,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FileIr {
+    pub items: Vec<Item>,
+    pub problems: Vec<AttrProblem>,
+}
+
+// ---- bodies ----
+
+#[derive(Debug, Clone, Default)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Stmt {
+    Let {
+        pattern: Pattern,
+        ty: Option<TypeRef>,
+        init: Option<Expr>,
+        /// `let ... else { diverge }`.
+        otherwise: Option<Block>,
+    },
+    Expr(Expr),
+    /// A function declared inside a body.
+    Item(Box<Item>),
+}
+
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    Binding {
+        name: String,
+        by_ref: bool,
+        sub: Option<Box<Pattern>>,
+        pos: Pos,
+    },
+    Tuple(Vec<Pattern>),
+    /// `Contact { email, .. }`, `Event::Email { from, .. }`.
+    Struct {
+        path: PathRef,
+        fields: Vec<(String, Pattern)>,
+    },
+    /// `Some(x)`, `Event::Text(body)`.
+    TupleStruct {
+        path: PathRef,
+        elems: Vec<Pattern>,
+    },
+    Ref(Box<Pattern>),
+    Slice(Vec<Pattern>),
+    Or(Vec<Pattern>),
+    /// `_`, `..`, literals, ranges, paths without bindings.
+    Ignore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrap {
+    Ref,
+    RefMut,
+    Deref,
+    /// `?`
+    Try,
+    Await,
+    Cast,
+    Neg,
+    Not,
+    Paren,
+}
+
+/// A macro's arguments as the analysis understands them.
+#[derive(Debug, Clone)]
+pub enum MacroArgs {
+    /// `format!`-like: the format string's implicit `{name}` captures as paths, then
+    /// the explicit arguments (named ones included), each with its formatting
+    /// (`{:?}` is `debug`).
+    Format { args: Vec<FormatArg> },
+    /// `tracing::info!(user = %u.email, ?x, "msg {}", y)`: fields and message arguments.
+    Expressions(Vec<Expr>),
+    /// Tokens that parse as no expression list (`macro_rules!` calls with custom syntax).
+    NotUnderstood,
+}
+
+#[derive(Debug, Clone)]
+pub struct FormatArg {
+    pub expr: Expr,
+    pub debug: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Expr {
+    /// A local, a constant, a unit struct or a function path.
+    Path {
+        path: PathRef,
+        pos: Pos,
+    },
+    Field {
+        base: Box<Expr>,
+        name: String,
+        pos: Pos,
+    },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
+    MethodCall {
+        receiver: Box<Expr>,
+        method: String,
+        args: Vec<Expr>,
+        /// The method name's position: where a sink finding points.
+        pos: Pos,
+    },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+        /// The last segment of the callee path, when it is a path.
+        pos: Pos,
+    },
+    Macro {
+        path: PathRef,
+        args: MacroArgs,
+        pos: Pos,
+    },
+    Struct {
+        path: PathRef,
+        fields: Vec<(String, Expr)>,
+        rest: Option<Box<Expr>>,
+        pos: Pos,
+    },
+    Tuple(Vec<Expr>),
+    Array(Vec<Expr>),
+    Wrap {
+        kind: Wrap,
+        inner: Box<Expr>,
+    },
+    Binary {
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    Closure {
+        params: Vec<Param>,
+        body: Box<Expr>,
+        is_move: bool,
+        pos: Pos,
+    },
+    Block(Block),
+    Async(Block),
+    If {
+        cond: Box<Expr>,
+        then: Block,
+        otherwise: Option<Box<Expr>>,
+    },
+    /// The condition of `if let` / `while let`, and `let` chains.
+    Let {
+        pattern: Pattern,
+        value: Box<Expr>,
+    },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<Arm>,
+    },
+    Loop(Block),
+    While {
+        cond: Box<Expr>,
+        body: Block,
+    },
+    For {
+        pattern: Pattern,
+        iter: Box<Expr>,
+        body: Block,
+    },
+    Assign {
+        target: Box<Expr>,
+        value: Box<Expr>,
+        compound: bool,
+    },
+    Return(Option<Box<Expr>>),
+    Break(Option<Box<Expr>>),
+    Continue,
+    /// A literal or anything that carries no data.
+    Lit,
+}
+
+#[derive(Debug, Clone)]
+pub struct Arm {
+    pub pattern: Pattern,
+    pub guard: Option<Expr>,
+    pub body: Expr,
+}
