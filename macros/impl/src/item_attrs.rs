@@ -299,11 +299,7 @@ fn is_privflow_attr(attribute: &syn::Attribute, kind: Kind) -> bool {
         .iter()
         .map(|segment| segment.ident.to_string())
         .collect();
-    match segments.as_slice() {
-        [name] => name == kind.name(),
-        [krate, name] => krate == "privflow" && name == kind.name(),
-        _ => false,
-    }
+    attr::AttrKind::from_path(&segments).is_some_and(|found| found.name() == kind.name())
 }
 
 /// The parameters of a signature by name; `self` for the receiver.

@@ -98,6 +98,22 @@ impl AttrKind {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
+
+    /// The privflow attribute an attribute path names: `privflow::sink`, a bare `sink`
+    /// (after `use privflow::sink`), or `data` (the derive's helper). A bare `allow` is
+    /// rustc's lint attribute, so privflow's is recognised only as `privflow::allow`.
+    pub fn from_path<S: AsRef<str>>(segments: &[S]) -> Option<Self> {
+        match segments {
+            [name] => match Self::from_name(name.as_ref())? {
+                Self::Allow => None,
+                kind => Some(kind),
+            },
+            [krate, name] if krate.as_ref() == "privflow" => {
+                Self::from_name(name.as_ref()).filter(|kind| *kind != Self::Data)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// `#[data(...)]` on a container, variant or field.

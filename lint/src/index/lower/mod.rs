@@ -56,15 +56,7 @@ fn privflow_attr(attribute: &syn::Attribute) -> Option<attr::AttrKind> {
         .iter()
         .map(|s| s.ident.to_string())
         .collect();
-    match segments.as_slice() {
-        [name] if name == "data" => Some(attr::AttrKind::Data),
-        // A bare `allow` is rustc's lint attribute; privflow's is always written in full.
-        [name] if name != "allow" => {
-            attr::AttrKind::from_name(name).filter(|kind| *kind != attr::AttrKind::Data)
-        }
-        [krate, name] if krate == "privflow" => attr::AttrKind::from_name(name),
-        _ => None,
-    }
+    attr::AttrKind::from_path(&segments)
 }
 
 fn arguments(attribute: &syn::Attribute) -> TokenStream {
