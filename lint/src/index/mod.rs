@@ -1,5 +1,411 @@
 //! Stage 2, indexing: each file lowered to an item tree ([`ir`]) in its worker, then
-//! names resolved across the workspace.
+//! the workspace's items gathered in one [`Index`] with rustc-like name resolution
+//! ([`resolve`]) and the tags of `privflow.toml` applied like attributes.
 
 pub mod ir;
 pub mod lower;
+pub mod resolve;
+pub mod ty;
+
+use std::collections::HashMap;
+
+use privflow_model::Policy;
+
+use crate::load::Workspace;
+use ir::{DataTag, FileIr, FnDef, ImplDef, Import, ItemKind, PathRef, Pos, TypeDef, TypeRef};
+
+pub type FileId = usize;
+pub type TypeId = usize;
+pub type FnId = usize;
+pub type TraitId = usize;
+
+/// What a file lowers to: its item tree and how many macro calls were not understood.
+pub struct Lowered {
+    pub ir: FileIr,
+    pub macros_not_understood: usize,
+}
+
+pub struct FileInfo {
+    pub relative: String,
+    pub crate_index: usize,
+}
+
+pub struct TypeInfo {
+    pub def: TypeDef,
+    pub crate_index: usize,
+    pub module: Vec<String>,
+    pub file: FileId,
+    /// `my_crate::models::Contact`.
+    pub path: String,
+    /// A hand-written `impl Debug`: `{:?}` prints what its `fmt` writes, not every field.
+    pub manual_debug: Option<FnId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Free,
+    /// An inherent or trait impl, of the type when it is a workspace type.
+    Impl {
+        self_ty: TypeRef,
+        ty: Option<TypeId>,
+        trait_id: Option<TraitId>,
+        trait_path: Option<PathRef>,
+    },
+    /// Declared in a trait (with or without a default body).
+    Trait(TraitId),
+}
+
+pub struct FnInfo {
+    pub def: FnDef,
+    pub crate_index: usize,
+    pub module: Vec<String>,
+    pub file: FileId,
+    pub owner: Owner,
+    /// `my_crate::llm::complete`, `my_crate::llm::Client::chat`.
+    pub path: String,
+    /// Generic parameters of the enclosing impl.
+    pub impl_generics: Vec<ir::GenericParam>,
+}
+
+pub struct TraitInfo {
+    pub name: String,
+    pub crate_index: usize,
+    pub module: Vec<String>,
+    pub path: String,
+    /// Method name → its declaration in the trait.
+    pub methods: HashMap<String, FnId>,
+}
+
+/// A name's meaning in a module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Def {
+    Module(usize, Vec<String>),
+    Type(TypeId),
+    /// An enum variant: the enum and the variant's name.
+    Variant(TypeId, String),
+    Fn(FnId),
+    Trait(TraitId),
+    /// Outside the workspace, as a path (`std::println`, `tracing::info`).
+    External(Vec<String>),
+}
+
+#[derive(Default)]
+pub(crate) struct Scope {
+    pub items: HashMap<String, Vec<Def>>,
+    pub imports: Vec<Import>,
+    /// `#[macro_use] extern crate x;` in this module.
+    pub macro_use: Vec<String>,
+}
+
+pub struct Index {
+    pub root: std::path::PathBuf,
+    pub crate_names: Vec<String>,
+    pub files: Vec<FileInfo>,
+    pub types: Vec<TypeInfo>,
+    pub functions: Vec<FnInfo>,
+    pub traits: Vec<TraitInfo>,
+    pub(crate) scopes: HashMap<(usize, Vec<String>), Scope>,
+    /// (type, method name) → inherent and trait-impl methods.
+    pub methods: HashMap<(TypeId, String), Vec<FnId>>,
+    /// (trait, method name) → every impl's method.
+    pub trait_impls: HashMap<(TraitId, String), Vec<FnId>>,
+    pub macros_not_understood: usize,
+    pub problems: Vec<(FileId, ir::AttrProblem)>,
+}
+
+impl Index {
+    pub fn build(workspace: Workspace<Lowered>, policy: &Policy) -> Self {
+        let mut index = Index {
+            root: workspace.root.clone(),
+            crate_names: workspace
+                .crates
+                .iter()
+                .map(|target| target.name.clone())
+                .collect(),
+            files: Vec::new(),
+            types: Vec::new(),
+            functions: Vec::new(),
+            traits: Vec::new(),
+            scopes: HashMap::new(),
+            methods: HashMap::new(),
+            trait_impls: HashMap::new(),
+            macros_not_understood: 0,
+            problems: Vec::new(),
+        };
+        let mut impls = Vec::new();
+        for file in workspace.files {
+            let file_id = index.files.len();
+            index.files.push(FileInfo {
+                relative: file.relative.clone(),
+                crate_index: file.crate_index,
+            });
+            index.macros_not_understood += file.lowered.macros_not_understood;
+            index.problems.extend(
+                file.lowered
+                    .ir
+                    .problems
+                    .into_iter()
+                    .map(|problem| (file_id, problem)),
+            );
+            for item in file.lowered.ir.items {
+                let module = item.module.clone();
+                let crate_index = file.crate_index;
+                index.declare_modules(crate_index, &module);
+                match item.kind {
+                    ItemKind::Use(imports) => {
+                        index.scope(crate_index, &module).imports.extend(imports)
+                    }
+                    ItemKind::ExternCrate { name, macro_use } => {
+                        let scope = index.scope(crate_index, &module);
+                        if macro_use {
+                            scope.macro_use.push(name.clone());
+                        }
+                        scope.imports.push(Import {
+                            alias: name.clone(),
+                            path: vec![name],
+                            glob: false,
+                            public: false,
+                        });
+                    }
+                    ItemKind::MacroRules(_) => {}
+                    ItemKind::Type(def) => {
+                        let id = index.types.len();
+                        let name = def.name.clone();
+                        index.types.push(TypeInfo {
+                            path: item_path(&index.crate_names[crate_index], &module, &name),
+                            def,
+                            crate_index,
+                            module: module.clone(),
+                            file: file_id,
+                            manual_debug: None,
+                        });
+                        index.define(crate_index, &module, name, Def::Type(id));
+                    }
+                    ItemKind::Fn(def) => {
+                        let name = def.name.clone();
+                        let id = index.add_fn(
+                            def,
+                            crate_index,
+                            &module,
+                            file_id,
+                            Owner::Free,
+                            Vec::new(),
+                            None,
+                        );
+                        index.define(crate_index, &module, name, Def::Fn(id));
+                    }
+                    ItemKind::Trait(def) => {
+                        let id = index.traits.len();
+                        let path = item_path(&index.crate_names[crate_index], &module, &def.name);
+                        index.traits.push(TraitInfo {
+                            name: def.name.clone(),
+                            crate_index,
+                            module: module.clone(),
+                            path,
+                            methods: HashMap::new(),
+                        });
+                        index.define(crate_index, &module, def.name.clone(), Def::Trait(id));
+                        for function in def.functions {
+                            let name = function.name.clone();
+                            let fn_id = index.add_fn(
+                                function,
+                                crate_index,
+                                &module,
+                                file_id,
+                                Owner::Trait(id),
+                                Vec::new(),
+                                Some(&def.name),
+                            );
+                            index.traits[id].methods.insert(name, fn_id);
+                        }
+                    }
+                    ItemKind::Impl(def) => impls.push((crate_index, module, file_id, def)),
+                }
+            }
+        }
+        // Impls last: their self types and traits resolve against every declared item.
+        for (crate_index, module, file_id, def) in impls {
+            index.add_impl(crate_index, &module, file_id, def);
+        }
+        index.apply_config_types(policy);
+        index
+    }
+
+    fn declare_modules(&mut self, crate_index: usize, module: &[String]) {
+        for depth in 0..=module.len() {
+            let path = module[..depth].to_vec();
+            if depth > 0 {
+                let parent = module[..depth - 1].to_vec();
+                let name = module[depth - 1].clone();
+                let def = Def::Module(crate_index, path.clone());
+                let scope = self.scopes.entry((crate_index, parent)).or_default();
+                let defs = scope.items.entry(name).or_default();
+                if !defs.contains(&def) {
+                    defs.push(def);
+                }
+            }
+            self.scopes.entry((crate_index, path)).or_default();
+        }
+    }
+
+    fn scope(&mut self, crate_index: usize, module: &[String]) -> &mut Scope {
+        self.scopes
+            .entry((crate_index, module.to_vec()))
+            .or_default()
+    }
+
+    fn define(&mut self, crate_index: usize, module: &[String], name: String, def: Def) {
+        self.scope(crate_index, module)
+            .items
+            .entry(name)
+            .or_default()
+            .push(def);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_fn(
+        &mut self,
+        def: FnDef,
+        crate_index: usize,
+        module: &[String],
+        file: FileId,
+        owner: Owner,
+        impl_generics: Vec<ir::GenericParam>,
+        owner_name: Option<&str>,
+    ) -> FnId {
+        let id = self.functions.len();
+        let mut module_and_owner = module.to_vec();
+        if let Some(owner_name) = owner_name {
+            module_and_owner.push(owner_name.to_owned());
+        }
+        self.functions.push(FnInfo {
+            path: item_path(&self.crate_names[crate_index], &module_and_owner, &def.name),
+            def,
+            crate_index,
+            module: module.to_vec(),
+            file,
+            owner,
+            impl_generics,
+        });
+        id
+    }
+
+    fn add_impl(&mut self, crate_index: usize, module: &[String], file: FileId, def: ImplDef) {
+        let ImplDef {
+            self_ty,
+            trait_path,
+            generics,
+            functions,
+        } = def;
+        let ty = match &self_ty {
+            TypeRef::Path(path) => match self.resolve_path(crate_index, module, &path.segments) {
+                Some(Def::Type(id)) => Some(id),
+                _ => None,
+            },
+            _ => None,
+        };
+        let trait_id = trait_path.as_ref().and_then(|path| {
+            match self.resolve_path(crate_index, module, &path.segments) {
+                Some(Def::Trait(id)) => Some(id),
+                _ => None,
+            }
+        });
+        let is_debug = trait_path
+            .as_ref()
+            .is_some_and(|path| path.segments.last().is_some_and(|last| last == "Debug"));
+        let owner_name = match &self_ty {
+            TypeRef::Path(path) => path.segments.last().cloned(),
+            _ => None,
+        };
+        for function in functions {
+            let name = function.name.clone();
+            let owner = Owner::Impl {
+                self_ty: self_ty.clone(),
+                ty,
+                trait_id,
+                trait_path: trait_path.clone(),
+            };
+            let fn_id = self.add_fn(
+                function,
+                crate_index,
+                module,
+                file,
+                owner,
+                generics.clone(),
+                owner_name.as_deref(),
+            );
+            if let Some(ty) = ty {
+                self.methods
+                    .entry((ty, name.clone()))
+                    .or_default()
+                    .push(fn_id);
+                if is_debug && name == "fmt" {
+                    self.types[ty].manual_debug = Some(fn_id);
+                }
+            }
+            if let Some(trait_id) = trait_id {
+                self.trait_impls
+                    .entry((trait_id, name))
+                    .or_default()
+                    .push(fn_id);
+            }
+        }
+    }
+
+    /// `[types."crate::path::Type"]` in privflow.toml tags a type exactly as
+    /// `#[data(...)]` attributes would.
+    fn apply_config_types(&mut self, policy: &Policy) {
+        for tag in policy.types.values() {
+            let Some(info) = self.types.iter_mut().find(|info| info.path == tag.path) else {
+                continue;
+            };
+            if !tag.categories.is_empty() {
+                let container = info.def.tag.get_or_insert_with(|| DataTag {
+                    pos: info.def.pos,
+                    ..DataTag::default()
+                });
+                container.categories.extend(tag.categories.iter().cloned());
+            }
+            for (field_name, categories) in &tag.fields {
+                if let Some(field) = info
+                    .def
+                    .fields
+                    .iter_mut()
+                    .find(|field| field.name == *field_name)
+                {
+                    let field_tag = field.tag.get_or_insert_with(|| DataTag {
+                        pos: field.pos,
+                        ..DataTag::default()
+                    });
+                    field_tag.categories.extend(categories.iter().cloned());
+                }
+            }
+        }
+    }
+
+    /// The crate a workspace crate name refers to (the library when a package has one).
+    pub fn crate_by_name(&self, name: &str) -> Option<usize> {
+        self.crate_names
+            .iter()
+            .position(|crate_name| crate_name == name)
+    }
+
+    pub fn file_of_fn(&self, id: FnId) -> &FileInfo {
+        &self.files[self.functions[id].file]
+    }
+}
+
+fn item_path(crate_name: &str, module: &[String], name: &str) -> String {
+    std::iter::once(crate_name)
+        .chain(module.iter().map(String::as_str))
+        .chain(std::iter::once(name))
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// A position in a file, for findings and traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub file: FileId,
+    pub pos: Pos,
+}

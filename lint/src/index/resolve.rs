@@ -1,0 +1,196 @@
+//! Name resolution as rustc does it for workspace code: items and modules, `use` trees
+//! (renames, globs, `pub use` re-exports), `self`/`super`/`crate`, the crate names of
+//! workspace members; anything else is a path outside the workspace.
+
+use super::{Def, Index, Scope};
+
+/// How deep re-exports may chain before resolution gives up (cycles included).
+const MAX_DEPTH: usize = 24;
+
+/// The std prelude names that matter to the analysis, as full paths.
+fn prelude(name: &str) -> Option<Vec<String>> {
+    let path: &[&str] = match name {
+        "String" => &["std", "string", "String"],
+        "Vec" => &["std", "vec", "Vec"],
+        "Box" => &["std", "boxed", "Box"],
+        "Option" => &["std", "option", "Option"],
+        "Some" => &["std", "option", "Option", "Some"],
+        "None" => &["std", "option", "Option", "None"],
+        "Result" => &["std", "result", "Result"],
+        "Ok" => &["std", "result", "Result", "Ok"],
+        "Err" => &["std", "result", "Result", "Err"],
+        "ToString" | "ToOwned" | "Clone" | "Into" | "From" | "Iterator" | "IntoIterator"
+        | "Default" | "Drop" => {
+            return Some(vec!["std".into(), "prelude".into(), name.into()]);
+        }
+        _ => return None,
+    };
+    Some(path.iter().map(|segment| (*segment).to_owned()).collect())
+}
+
+impl Index {
+    /// Resolves a path written in module `module` of crate `crate_index`.
+    pub fn resolve_path(
+        &self,
+        crate_index: usize,
+        module: &[String],
+        segments: &[String],
+    ) -> Option<Def> {
+        self.resolve_at(crate_index, module, segments, 0)
+    }
+
+    fn resolve_at(
+        &self,
+        crate_index: usize,
+        module: &[String],
+        segments: &[String],
+        depth: usize,
+    ) -> Option<Def> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let (first, rest) = segments.split_first()?;
+        let mut def = match first.as_str() {
+            "crate" => Def::Module(crate_index, Vec::new()),
+            "self" => Def::Module(crate_index, module.to_vec()),
+            "super" => Def::Module(
+                crate_index,
+                module[..module.len().saturating_sub(1)].to_vec(),
+            ),
+            _ => self
+                .lookup(crate_index, module, first, depth)
+                .or_else(|| {
+                    self.crate_by_name(first)
+                        .map(|krate| Def::Module(krate, Vec::new()))
+                })
+                .or_else(|| prelude(first).map(Def::External))
+                .unwrap_or_else(|| Def::External(vec![first.clone()])),
+        };
+        for segment in rest {
+            def = match def {
+                Def::Module(krate, path) if segment == "super" => {
+                    Def::Module(krate, path[..path.len().saturating_sub(1)].to_vec())
+                }
+                Def::Module(krate, path) => self.lookup(krate, &path, segment, depth)?,
+                Def::Type(id) => {
+                    let info = &self.types[id];
+                    if info
+                        .def
+                        .variants
+                        .iter()
+                        .any(|variant| variant.name == *segment)
+                    {
+                        Def::Variant(id, segment.clone())
+                    } else {
+                        Def::Fn(*self.methods.get(&(id, segment.clone()))?.first()?)
+                    }
+                }
+                Def::Trait(id) => Def::Fn(*self.traits[id].methods.get(segment)?),
+                Def::External(mut path) => {
+                    path.push(segment.clone());
+                    Def::External(path)
+                }
+                Def::Variant(..) | Def::Fn(_) => return None,
+            };
+        }
+        Some(def)
+    }
+
+    /// A name in a module: its items, then its imports, then its glob imports.
+    fn lookup(
+        &self,
+        crate_index: usize,
+        module: &[String],
+        name: &str,
+        depth: usize,
+    ) -> Option<Def> {
+        let scope: &Scope = self.scopes.get(&(crate_index, module.to_vec()))?;
+        if let Some(def) = scope.items.get(name).and_then(|defs| defs.first()) {
+            return Some(def.clone());
+        }
+        for import in scope
+            .imports
+            .iter()
+            .filter(|import| !import.glob && import.alias == name)
+        {
+            if let Some(def) = self.resolve_import(crate_index, module, &import.path, depth + 1) {
+                return Some(def);
+            }
+        }
+        for import in scope.imports.iter().filter(|import| import.glob) {
+            match self.resolve_import(crate_index, module, &import.path, depth + 1) {
+                Some(Def::Module(krate, path)) => {
+                    if let Some(def) = self.lookup(krate, &path, name, depth + 1) {
+                        return Some(def);
+                    }
+                }
+                Some(Def::Type(id))
+                    if self.types[id]
+                        .def
+                        .variants
+                        .iter()
+                        .any(|variant| variant.name == name) =>
+                {
+                    return Some(Def::Variant(id, name.to_owned()));
+                }
+                Some(Def::External(mut path)) if depth == 0 => {
+                    // `use tracing::*;` and the like: the name may come from there.
+                    path.push(name.to_owned());
+                    return Some(Def::External(path));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// A `use` path: relative to the module (2018 uniform paths), `crate`, `self`,
+    /// `super`, or an external crate name.
+    fn resolve_import(
+        &self,
+        crate_index: usize,
+        module: &[String],
+        path: &[String],
+        depth: usize,
+    ) -> Option<Def> {
+        let first = path.first()?;
+        let starts_in_scope = !matches!(first.as_str(), "crate" | "self" | "super")
+            && self
+                .scopes
+                .get(&(crate_index, module.to_vec()))
+                .is_some_and(|scope| scope.items.contains_key(first));
+        if starts_in_scope || matches!(first.as_str(), "crate" | "self" | "super") {
+            return self.resolve_at(crate_index, module, path, depth);
+        }
+        match self.crate_by_name(first) {
+            Some(krate) if path.len() == 1 => Some(Def::Module(krate, Vec::new())),
+            Some(krate) => self.resolve_at(krate, &[], &path[1..], depth),
+            None => Some(Def::External(path.to_vec())),
+        }
+    }
+
+    /// The full path of a macro invoked as `segments!` in a module: through imports
+    /// (`use tracing::info;`), `#[macro_use] extern crate log;`, else std's.
+    pub fn resolve_macro(
+        &self,
+        crate_index: usize,
+        module: &[String],
+        segments: &[String],
+        known: &dyn Fn(&str) -> bool,
+    ) -> String {
+        if let Some(Def::External(path)) = self.resolve_path(crate_index, module, segments) {
+            if segments.len() > 1 || path.len() > 1 {
+                return path.join("::");
+            }
+        }
+        let name = segments.last().map(String::as_str).unwrap_or_default();
+        let root_scope = self.scopes.get(&(crate_index, Vec::new()));
+        for krate in root_scope.into_iter().flat_map(|scope| &scope.macro_use) {
+            let candidate = format!("{krate}::{name}");
+            if known(&candidate) {
+                return candidate;
+            }
+        }
+        format!("std::{name}")
+    }
+}

@@ -1,0 +1,160 @@
+//! Types as far as the source tells: written types resolved to workspace types, the std
+//! containers the analysis sees through, generic parameters and trait objects.
+
+use super::ir::{PathRef, TypeRef};
+use super::{Def, Index, TraitId, TypeId};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Ty {
+    /// A workspace struct or enum, with its type arguments.
+    Adt(TypeId, Vec<Ty>),
+    /// A std or third-party type the analysis models by its type arguments
+    /// (`Option<T>`, `Vec<T>`, `Arc<Mutex<T>>`, `HashMap<K, V>`, `Sender<T>`...).
+    Wrapper(Wrapper, Vec<Ty>),
+    /// A generic parameter, with the traits bounding it.
+    Param(String, Vec<TraitId>),
+    /// `dyn Trait` / `impl Trait`.
+    Traits(Vec<TraitId>),
+    Tuple(Vec<Ty>),
+    Unknown,
+}
+
+/// Containers whose contents keep their own type; references are seen through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Wrapper {
+    Option,
+    Result,
+    Collection,
+    Map,
+    Pointer,
+    Lock,
+    Sender,
+    Receiver,
+    Future,
+    Other,
+}
+
+fn wrapper(name: &str) -> Option<Wrapper> {
+    Some(match name {
+        "Option" => Wrapper::Option,
+        "Result" => Wrapper::Result,
+        "Vec" | "VecDeque" | "HashSet" | "BTreeSet" | "BinaryHeap" | "LinkedList" => {
+            Wrapper::Collection
+        }
+        "HashMap" | "BTreeMap" | "IndexMap" => Wrapper::Map,
+        "Box" | "Rc" | "Arc" | "Cow" | "Pin" | "Weak" => Wrapper::Pointer,
+        "Mutex" | "RwLock" | "RefCell" | "Cell" | "OnceCell" | "OnceLock" | "MutexGuard"
+        | "RwLockReadGuard" | "RwLockWriteGuard" | "Ref" | "RefMut" => Wrapper::Lock,
+        "Sender" | "SyncSender" | "UnboundedSender" => Wrapper::Sender,
+        "Receiver" | "UnboundedReceiver" => Wrapper::Receiver,
+        "JoinHandle" => Wrapper::Future,
+        _ => return None,
+    })
+}
+
+impl Ty {
+    /// The element type for indexing, iteration and `unwrap`-like access: what is
+    /// inside an Option, Vec, Box, Mutex, map (its values), channel end.
+    pub fn element(&self) -> Ty {
+        match self {
+            Ty::Wrapper(Wrapper::Map, args) => args.get(1).cloned().unwrap_or(Ty::Unknown),
+            Ty::Wrapper(_, args) => args.first().cloned().unwrap_or(Ty::Unknown),
+            _ => Ty::Unknown,
+        }
+    }
+
+    /// Through pointers and locks: the type whose fields and methods a `.` reaches.
+    pub fn autoderef(&self) -> &Ty {
+        match self {
+            Ty::Wrapper(Wrapper::Pointer | Wrapper::Lock, args) => {
+                args.first().map_or(self, Ty::autoderef)
+            }
+            _ => self,
+        }
+    }
+}
+
+/// Generic parameters in scope, with their bounds, and what `Self` is.
+#[derive(Debug, Clone, Default)]
+pub struct TyContext {
+    pub generics: Vec<(String, Vec<TraitId>)>,
+    pub self_ty: Option<Ty>,
+}
+
+impl Index {
+    pub fn lower_ty(
+        &self,
+        crate_index: usize,
+        module: &[String],
+        context: &TyContext,
+        ty: &TypeRef,
+    ) -> Ty {
+        match ty {
+            TypeRef::Ref { inner, .. } => self.lower_ty(crate_index, module, context, inner),
+            TypeRef::Slice(inner) => Ty::Wrapper(
+                Wrapper::Collection,
+                vec![self.lower_ty(crate_index, module, context, inner)],
+            ),
+            TypeRef::Tuple(elems) => Ty::Tuple(
+                elems
+                    .iter()
+                    .map(|elem| self.lower_ty(crate_index, module, context, elem))
+                    .collect(),
+            ),
+            TypeRef::Bounds(bounds) => Ty::Traits(self.traits_of(crate_index, module, bounds)),
+            TypeRef::Opaque => Ty::Unknown,
+            TypeRef::Path(path) => self.lower_path_ty(crate_index, module, context, path),
+        }
+    }
+
+    pub fn traits_of(
+        &self,
+        crate_index: usize,
+        module: &[String],
+        bounds: &[PathRef],
+    ) -> Vec<TraitId> {
+        bounds
+            .iter()
+            .filter_map(
+                |bound| match self.resolve_path(crate_index, module, &bound.segments) {
+                    Some(Def::Trait(id)) => Some(id),
+                    _ => None,
+                },
+            )
+            .collect()
+    }
+
+    fn lower_path_ty(
+        &self,
+        crate_index: usize,
+        module: &[String],
+        context: &TyContext,
+        path: &PathRef,
+    ) -> Ty {
+        let args: Vec<Ty> = path
+            .args
+            .iter()
+            .map(|arg| self.lower_ty(crate_index, module, context, arg))
+            .collect();
+        if let [single] = path.segments.as_slice() {
+            if single == "Self" {
+                return context.self_ty.clone().unwrap_or(Ty::Unknown);
+            }
+            if let Some((name, bounds)) = context.generics.iter().find(|(name, _)| name == single) {
+                return Ty::Param(name.clone(), bounds.clone());
+            }
+        }
+        match self.resolve_path(crate_index, module, &path.segments) {
+            Some(Def::Type(id)) => Ty::Adt(id, args),
+            Some(Def::External(full)) => {
+                let name = full.last().map(String::as_str).unwrap_or_default();
+                match wrapper(name) {
+                    Some(kind) => Ty::Wrapper(kind, args),
+                    None if args.is_empty() => Ty::Unknown,
+                    None => Ty::Wrapper(Wrapper::Other, args),
+                }
+            }
+            _ => Ty::Unknown,
+        }
+    }
+}
