@@ -7,9 +7,12 @@
 pub mod cli;
 pub mod commands;
 pub mod exit;
+pub mod flow;
 pub mod index;
 pub mod load;
+pub mod render;
 pub mod rules;
+pub mod verdict;
 
 use std::ffi::OsString;
 

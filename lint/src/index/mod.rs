@@ -39,6 +39,8 @@ pub struct TypeInfo {
     pub path: String,
     /// A hand-written `impl Debug`: `{:?}` prints what its `fmt` writes, not every field.
     pub manual_debug: Option<FnId>,
+    /// A hand-written `impl Display`: `{}` prints what its `fmt` writes.
+    pub manual_display: Option<FnId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +180,7 @@ impl Index {
                             module: module.clone(),
                             file: file_id,
                             manual_debug: None,
+                            manual_display: None,
                         });
                         index.define(crate_index, &module, name, Def::Type(id));
                     }
@@ -310,9 +313,11 @@ impl Index {
                 _ => None,
             }
         });
-        let is_debug = trait_path
+        let trait_name = trait_path
             .as_ref()
-            .is_some_and(|path| path.segments.last().is_some_and(|last| last == "Debug"));
+            .and_then(|path| path.segments.last())
+            .cloned()
+            .unwrap_or_default();
         let owner_name = match &self_ty {
             TypeRef::Path(path) => path.segments.last().cloned(),
             _ => None,
@@ -339,8 +344,11 @@ impl Index {
                     .entry((ty, name.clone()))
                     .or_default()
                     .push(fn_id);
-                if is_debug && name == "fmt" {
+                if name == "fmt" && trait_name == "Debug" {
                     self.types[ty].manual_debug = Some(fn_id);
+                }
+                if name == "fmt" && trait_name == "Display" {
+                    self.types[ty].manual_display = Some(fn_id);
                 }
             }
             if let Some(trait_id) = trait_id {

@@ -18,6 +18,19 @@ pub struct Selection {
 
 /// Loads the selected crates, lowering each parsed file with `lower` in the worker
 /// that parsed it.
+/// The workspace root of the selection, without loading anything else.
+pub fn workspace_root(selection: &Selection) -> Result<PathBuf, WorkspaceError> {
+    let mut command = MetadataCommand::new();
+    command.no_deps();
+    if let Some(path) = &selection.manifest_path {
+        command.manifest_path(path);
+    }
+    command
+        .exec()
+        .map(|metadata| metadata.workspace_root.into_std_path_buf())
+        .map_err(|error| WorkspaceError::Metadata(error.to_string()))
+}
+
 pub fn load<T, F>(selection: &Selection, lower: F) -> Result<Workspace<T>, WorkspaceError>
 where
     T: Send,

@@ -1,0 +1,459 @@
+//! Models of code outside the workspace: the std (and common crates') functions and
+//! methods the analysis sees through. Anything not modelled here is a coverage gap: it
+//! returns what its receiver and arguments carried, and taints its `&mut` arguments.
+
+use std::collections::BTreeSet;
+
+use super::frame::{Frame, collection_of};
+use super::types::Mode;
+use super::value::{ELEMENT, Step, Taint, Value};
+use crate::index::ir::{Expr, Pos};
+use crate::index::ty::{Ty, Wrapper};
+
+/// Methods that hand back the receiver itself, or a view of it, part by part.
+const SAME_VALUE: &[&str] = &[
+    "clone",
+    "to_owned",
+    "as_ref",
+    "as_mut",
+    "as_deref",
+    "as_deref_mut",
+    "deref",
+    "deref_mut",
+    "borrow",
+    "borrow_mut",
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "by_ref",
+    "cloned",
+    "copied",
+    "into",
+    "try_into",
+    "as_slice",
+    "as_mut_slice",
+    "to_vec",
+    "into_boxed_slice",
+    "peekable",
+    "rev",
+    "skip",
+    "take",
+    "step_by",
+    "fuse",
+    "into_inner",
+    "get_ref",
+    "get_mut",
+    "lock",
+    "read",
+    "write",
+    "try_lock",
+    "try_read",
+    "try_write",
+    "as_path",
+    "into_owned",
+    "drain",
+    "values",
+    "values_mut",
+    "into_values",
+    "sorted",
+    "dedup",
+    "chunks",
+    "windows",
+];
+
+/// Methods that take what is inside: an option's value, a collection's element.
+const ELEMENT_OF: &[&str] = &[
+    "unwrap",
+    "expect",
+    "unwrap_or_default",
+    "unwrap_unchecked",
+    "expect_err",
+    "unwrap_err",
+    "ok",
+    "err",
+    "get",
+    "first",
+    "last",
+    "pop",
+    "pop_front",
+    "pop_back",
+    "front",
+    "back",
+    "next",
+    "next_back",
+    "peek",
+    "remove",
+    "swap_remove",
+    "recv",
+    "try_recv",
+    "blocking_recv",
+    "recv_timeout",
+    "take",
+    "max",
+    "min",
+    "nth",
+    "get_or_init",
+    "join",
+    "flatten",
+    "transpose",
+    "as_str",
+];
+
+/// Methods that combine the receiver with their arguments into something new (strings
+/// and the like): the result carries all of it.
+const COMBINE: &[&str] = &[
+    "to_string",
+    "to_lowercase",
+    "to_uppercase",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "chars",
+    "bytes",
+    "lines",
+    "split",
+    "split_whitespace",
+    "splitn",
+    "rsplit",
+    "replace",
+    "repeat",
+    "concat",
+    "join",
+    "as_bytes",
+    "to_ascii_lowercase",
+    "to_ascii_uppercase",
+    "format",
+    "len",
+    "is_empty",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "eq",
+    "cmp",
+    "hash",
+    "chars_rev",
+    "sum",
+    "product",
+    "count",
+    "unwrap_or",
+    "ok_or",
+    "or",
+    "and",
+    "xor",
+    "zip",
+    "chain",
+    "get_or_insert",
+];
+
+/// Methods whose argument goes into the receiver.
+const INSERT: &[&str] = &[
+    "push",
+    "push_str",
+    "push_back",
+    "push_front",
+    "insert",
+    "send",
+    "try_send",
+    "blocking_send",
+    "set",
+    "replace",
+    "append",
+    "extend",
+    "extend_from_slice",
+    "write_str",
+    "write_all",
+    "write_fmt",
+    "or_insert",
+    "entry",
+];
+
+/// Adaptors that call their closure with the receiver's element.
+const MAP_CLOSURE: &[&str] = &[
+    "map",
+    "and_then",
+    "filter_map",
+    "flat_map",
+    "then",
+    "map_while",
+    "scan",
+];
+const KEEP_CLOSURE: &[&str] = &[
+    "filter",
+    "inspect",
+    "find",
+    "take_while",
+    "skip_while",
+    "retain",
+    "sort_by_key",
+    "sort_by",
+    "max_by_key",
+    "min_by_key",
+    "max_by",
+    "min_by",
+    "dedup_by_key",
+    "partition",
+];
+const CONSUME_CLOSURE: &[&str] = &[
+    "for_each",
+    "any",
+    "all",
+    "position",
+    "try_for_each",
+    "count_by",
+];
+
+impl Frame<'_, '_> {
+    pub(super) fn external_method(
+        &mut self,
+        receiver: &Expr,
+        receiver_value: Value,
+        method: &str,
+        arg_exprs: &[Expr],
+        args: Vec<Value>,
+        pos: Pos,
+    ) -> Value {
+        self.coverage.calls += 1;
+        let element = self.element(&receiver_value);
+        // Closures first: their argument is the element (or, for `Option`/`Result`,
+        // the value inside).
+        let closure_index = args.iter().position(|arg| arg.callable.is_some());
+        if let Some(closure_index) = closure_index {
+            let closure = args[closure_index].clone();
+            let call_args = match method {
+                "fold" | "try_fold" => {
+                    vec![args.first().cloned().unwrap_or_default(), element.clone()]
+                }
+                "unwrap_or_else" | "or_else" | "ok_or_else" | "map_or_else"
+                    if closure_index == 0 =>
+                {
+                    Vec::new()
+                }
+                _ => vec![element.clone()],
+            };
+            let produced = self
+                .apply_callable(&closure, call_args, pos)
+                .unwrap_or_default();
+            if MAP_CLOSURE.contains(&method) {
+                return wrap_like(&receiver_value, produced);
+            }
+            if KEEP_CLOSURE.contains(&method) || method == "unwrap_or_else" || method == "or_else" {
+                let mut kept = receiver_value.clone();
+                if method.starts_with("unwrap")
+                    || method == "find"
+                    || method.starts_with("max")
+                    || method.starts_with("min")
+                {
+                    kept = element.clone();
+                }
+                kept.join(&produced);
+                return kept;
+            }
+            if CONSUME_CLOSURE.contains(&method) {
+                return Value::default();
+            }
+            // fold, map_or, map_or_else, ok_or_else, ...
+            let mut result = produced;
+            for (index, arg) in args.iter().enumerate() {
+                if index != closure_index {
+                    result.join(arg);
+                }
+            }
+            if method.starts_with("map_or") {
+                result.join(&Value::tainted(self.full(&element, Mode::All)));
+            }
+            return result;
+        }
+        if INSERT.contains(&method) {
+            let mut inserted = Value::default();
+            for arg in &args {
+                let part = if matches!(method, "extend" | "append" | "extend_from_slice") {
+                    self.element(arg)
+                } else {
+                    arg.clone()
+                };
+                inserted.join(&part);
+            }
+            let mut written = Value::default();
+            written.fields.insert(ELEMENT.to_owned(), inserted.clone());
+            written
+                .taint
+                .join(&self.full(&inserted, Mode::All).with_step(&Step {
+                    location: self.location(pos),
+                    note: format!("stored by `.{method}()`"),
+                }));
+            if let Some(cell) = receiver_value.cell {
+                if let Some(content) = self.cells.get_mut(cell) {
+                    content.join(&written);
+                }
+            }
+            self.assign(receiver, written, true);
+            return match method {
+                "entry" | "or_insert" => receiver_value,
+                _ => Value::default(),
+            };
+        }
+        if method == "collect" || method == "collect_vec" {
+            return collection_of(element);
+        }
+        if ELEMENT_OF.contains(&method) {
+            let mut result = element;
+            for arg in &args {
+                result.taint.join(&self.full(arg, Mode::All));
+            }
+            if matches!(method, "get" | "remove") {
+                // The key does not flow into the value it looks up.
+                result.taint = self.element(&receiver_value).taint;
+            }
+            return result;
+        }
+        if SAME_VALUE.contains(&method) {
+            let mut result = receiver_value;
+            for arg in &args {
+                result.taint.join(&self.full(arg, Mode::All));
+            }
+            return result;
+        }
+        if method == "enumerate" {
+            let mut pair = Value::default();
+            pair.fields.insert("1".into(), element);
+            return collection_of(pair);
+        }
+        let known = COMBINE.contains(&method);
+        if !known {
+            self.coverage.calls_unresolved += 1;
+        }
+        let mut taint = self.full(&receiver_value, Mode::All);
+        for arg in &args {
+            taint.join(&self.full(arg, Mode::All));
+        }
+        if !known {
+            let _ = arg_exprs;
+            let refs: Vec<&Expr> = arg_exprs.iter().collect();
+            self.unknown_call(args, &refs);
+        }
+        Value::tainted(taint)
+    }
+
+    pub(super) fn external_call(
+        &mut self,
+        path: &[String],
+        args: Vec<Value>,
+        exprs: &[&Expr],
+        pos: Pos,
+    ) -> Value {
+        self.coverage.calls += 1;
+        let name = path.last().map(String::as_str).unwrap_or_default();
+        let owner = path
+            .len()
+            .checked_sub(2)
+            .and_then(|index| path.get(index))
+            .map(String::as_str)
+            .unwrap_or_default();
+        let first = args.first().cloned().unwrap_or_default();
+        let joined = path.join("::");
+        if let Some(sink) = self
+            .cx
+            .policy
+            .sink_for_function(&joined)
+            .map(|sink| sink.id.clone())
+        {
+            let site = self.location(pos);
+            let mut taint = Taint::default();
+            for arg in &args {
+                taint.join(&self.full(arg, Mode::All));
+            }
+            self.hit(&sink, site, taint, &BTreeSet::new(), &[]);
+        }
+        match (owner, name) {
+            (_, "Some" | "Ok" | "Err")
+            | ("Box" | "Rc" | "Arc" | "Pin" | "Cow", "new" | "from" | "pin") => {
+                let wrapper = match name {
+                    "Some" => Wrapper::Option,
+                    "Ok" | "Err" => Wrapper::Result,
+                    _ => Wrapper::Pointer,
+                };
+                let mut value = Value::typed(Ty::Wrapper(wrapper, vec![first.ty().clone()]));
+                value.cell = first.cell;
+                value.fields.insert(ELEMENT.to_owned(), first);
+                value
+            }
+            ("Mutex" | "RwLock" | "RefCell" | "Cell" | "OnceCell" | "UnsafeCell", "new") => {
+                let cell = self.cells.len();
+                self.cells.push(first.clone());
+                Value {
+                    ty: Some(Ty::Wrapper(Wrapper::Lock, vec![first.ty().clone()])),
+                    cell: Some(cell),
+                    ..Value::default()
+                }
+            }
+            (_, "channel" | "sync_channel" | "unbounded_channel" | "unbounded" | "bounded") => {
+                let cell = self.cells.len();
+                self.cells.push(Value::default());
+                let end = |kind| Value {
+                    ty: Some(Ty::Wrapper(kind, Vec::new())),
+                    cell: Some(cell),
+                    ..Value::default()
+                };
+                let mut pair = Value::default();
+                pair.fields.insert("0".into(), end(Wrapper::Sender));
+                pair.fields.insert("1".into(), end(Wrapper::Receiver));
+                pair
+            }
+            (_, "spawn" | "spawn_blocking" | "spawn_local" | "block_on" | "scope") => {
+                let produced = args
+                    .iter()
+                    .find(|arg| arg.callable.is_some())
+                    .cloned()
+                    .and_then(|closure| self.apply_callable(&closure, Vec::new(), pos));
+                let inner = produced.unwrap_or(first);
+                let mut handle =
+                    Value::typed(Ty::Wrapper(Wrapper::Future, vec![inner.ty().clone()]));
+                handle.fields.insert(ELEMENT.to_owned(), inner);
+                handle
+            }
+            ("serde_json" | "serde_yaml" | "toml" | "bincode" | "postcard" | "rmp_serde", _)
+                if name.starts_with("to_") =>
+            {
+                let mut taint = Taint::default();
+                for arg in &args {
+                    taint.join(&self.full(arg, Mode::Serialize));
+                }
+                Value::tainted(taint)
+            }
+            ("mem", "take" | "replace") => first,
+            (_, "drop") => Value::default(),
+            ("String" | "PathBuf", "from" | "new" | "with_capacity")
+            | (_, "from" | "into" | "to_string" | "to_owned" | "clone") => {
+                let mut taint = Taint::default();
+                for arg in &args {
+                    taint.join(&self.full(arg, Mode::All));
+                }
+                let mut value = Value::tainted(taint);
+                if name != "from" || owner == "String" {
+                    return value;
+                }
+                value.ty = first.ty.clone();
+                value
+            }
+            (
+                "Vec" | "HashMap" | "BTreeMap" | "VecDeque" | "HashSet",
+                "new" | "with_capacity" | "default",
+            ) => collection_of(Value::default()),
+            _ => {
+                self.coverage.calls_unresolved += 1;
+                self.unknown_call(args, exprs)
+            }
+        }
+    }
+}
+
+/// The result of mapping over a container: the same kind of container around `inner`.
+fn wrap_like(container: &Value, inner: Value) -> Value {
+    let mut value = Value::typed(match container.ty() {
+        Ty::Wrapper(kind, _) => Ty::Wrapper(*kind, vec![inner.ty().clone()]),
+        _ => Ty::Wrapper(Wrapper::Collection, vec![inner.ty().clone()]),
+    });
+    value.taint = container.taint.clone();
+    value.fields.insert(ELEMENT.to_owned(), inner);
+    value
+}

@@ -1,0 +1,131 @@
+//! What a value of a type carries by its type alone: the categories of its tagged
+//! fields and whole-type tags, recursively through nested types.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::value::{Origin, Taint, Trace};
+use crate::index::ir::{DataTag, FieldDef};
+use crate::index::ty::{Ty, TyContext};
+use crate::index::{Index, Location, TypeId};
+
+/// Which parts count: everything, or what serde serializes (`#[serde(skip)]` left out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    All,
+    Serialize,
+}
+
+pub fn tag_taint(tag: &DataTag, file: usize, trace: &Trace) -> Taint {
+    let mut taint = Taint::default();
+    for category in &tag.categories {
+        taint.insert(
+            Origin::Tag {
+                category: Arc::from(category.as_str()),
+                tag: Location { file, pos: tag.pos },
+                purposes: tag
+                    .purposes
+                    .as_ref()
+                    .map(|purposes| Arc::from(purposes.as_slice())),
+            },
+            trace.clone(),
+        );
+    }
+    taint
+}
+
+impl Index {
+    /// The type of field `name` of workspace type `id` (a variant's field as
+    /// `Variant::field`).
+    pub fn field(&self, id: TypeId, name: &str) -> Option<&FieldDef> {
+        let def = &self.types[id].def;
+        if let Some(field) = def.fields.iter().find(|field| field.name == name) {
+            return Some(field);
+        }
+        let (variant, field) = name.split_once("::")?;
+        def.variants
+            .iter()
+            .find(|candidate| candidate.name == variant)?
+            .fields
+            .iter()
+            .find(|candidate| candidate.name == field)
+    }
+
+    pub fn field_ty(&self, id: TypeId, field: &FieldDef) -> Ty {
+        let info = &self.types[id];
+        let context = TyContext {
+            generics: info
+                .def
+                .generics
+                .iter()
+                .map(|name| (name.clone(), Vec::new()))
+                .collect(),
+            self_ty: Some(Ty::Adt(id, Vec::new())),
+        };
+        self.lower_ty(info.crate_index, &info.module, &context, &field.ty)
+    }
+
+    /// Whole-type tags of `id`: carried by every part of every value.
+    pub fn whole_type_taint(&self, id: TypeId) -> Taint {
+        let info = &self.types[id];
+        info.def
+            .tag
+            .as_ref()
+            .map(|tag| tag_taint(tag, info.file, &Trace::default()))
+            .unwrap_or_default()
+    }
+
+    /// Everything a value of `ty` may carry.
+    pub fn type_taint(&self, ty: &Ty, mode: Mode) -> Taint {
+        let mut taint = Taint::default();
+        self.collect_type_taint(ty, mode, &mut HashSet::new(), &mut taint);
+        taint
+    }
+
+    fn collect_type_taint(
+        &self,
+        ty: &Ty,
+        mode: Mode,
+        seen: &mut HashSet<TypeId>,
+        taint: &mut Taint,
+    ) {
+        match ty {
+            Ty::Adt(id, args) => {
+                for arg in args {
+                    self.collect_type_taint(arg, mode, seen, taint);
+                }
+                if !seen.insert(*id) {
+                    return;
+                }
+                taint.join(&self.whole_type_taint(*id));
+                let info = &self.types[*id];
+                let fields = info
+                    .def
+                    .fields
+                    .iter()
+                    .chain(info.def.variants.iter().flat_map(|variant| &variant.fields));
+                for field in fields {
+                    if mode == Mode::Serialize && field.serde_skip {
+                        continue;
+                    }
+                    if let Some(tag) = &field.tag {
+                        taint.join(&tag_taint(tag, info.file, &Trace::default()));
+                    }
+                    let field_ty = self.field_ty(*id, field);
+                    self.collect_type_taint(&field_ty, mode, seen, taint);
+                }
+                for variant in &info.def.variants {
+                    if let Some(tag) = &variant.tag {
+                        taint.join(&tag_taint(tag, info.file, &Trace::default()));
+                    }
+                }
+            }
+            Ty::Wrapper(_, args) | Ty::Tuple(args) => {
+                for arg in args {
+                    self.collect_type_taint(arg, mode, seen, taint);
+                }
+            }
+            Ty::Param(..) | Ty::Traits(_) | Ty::Unknown => {}
+        }
+    }
+}
