@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use privflow_model::Policy;
+use rayon::prelude::*;
 
 use crate::index::ir::AllowTag;
 use crate::index::{FnId, Index, Location, Owner};
@@ -137,7 +138,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
             purposes: &purposes,
         };
         let outcomes: Vec<(FnId, FnOutcome)> = with_body
-            .iter()
+            .par_iter()
             .map(|id| (*id, frame::analyze_function(&context, *id)))
             .collect();
         let mut changed = false;
@@ -173,8 +174,8 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         macros_not_understood: index.macros_not_understood,
         ..Coverage::default()
     };
-    for id in &with_body {
-        let outcome = frame::analyze_function(&context, *id);
+    let outcomes: Vec<FnOutcome> = with_body.par_iter().map(|id| frame::analyze_function(&context, *id)).collect();
+    for outcome in outcomes {
         flows.extend(outcome.flows);
         coverage.calls += outcome.coverage.calls;
         coverage.calls_unresolved += outcome.coverage.calls_unresolved;
