@@ -203,3 +203,8 @@ fn check_fixture(name: &str) {
 fn example_markers_hold() {
     check_fixture("example");
 }
+
+#[test]
+fn flow_pattern_markers_hold() {
+    check_fixture("flows");
+}

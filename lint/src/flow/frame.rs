@@ -3,7 +3,10 @@
 //! their effect repeats); struct, tuple and variant parts are tracked field by field;
 //! calls apply the callee's summary.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Parameter parts already projected during one summary application.
+type ProjectionCache = HashMap<(usize, Vec<String>), Taint>;
 use std::sync::Arc;
 
 use super::types::Mode;
@@ -17,6 +20,10 @@ use crate::index::{Def, FileId, FnId, Location, Owner};
 
 /// How deep closures may apply closures before the analysis stops following.
 const MAX_CLOSURE_DEPTH: usize = 6;
+
+/// How many levels of parts a summary keeps apart; deeper parts are merged into their
+/// parent, so that recursive constructors cannot grow summaries without end.
+pub(super) const SUMMARY_DEPTH: usize = 2;
 
 pub(crate) fn analyze_function(cx: &Context<'_>, id: FnId) -> FnOutcome {
     let function = &cx.index.functions[id];
@@ -142,17 +149,24 @@ impl<'c, 'a> Frame<'c, 'a> {
     }
 
     fn finish(self) -> FnOutcome {
-        let ret = strip_cells(self.ret);
+        let ret = strip_cells(self.ret).summarized(SUMMARY_DEPTH);
         let writes = self
             .writes
             .into_iter()
-            .map(|(index, value)| (index, strip_cells(value)))
+            .map(|(index, value)| (index, strip_cells(value).summarized(SUMMARY_DEPTH)))
             .collect();
         FnOutcome {
             summary: Summary {
                 ret,
                 writes,
-                hits: self.hits,
+                hits: self
+                    .hits
+                    .into_iter()
+                    .map(|mut hit| {
+                        hit.taint = hit.taint.coarsened();
+                        hit
+                    })
+                    .collect(),
             },
             flows: self.flows,
             callees: self.callees,
@@ -223,7 +237,7 @@ impl<'c, 'a> Frame<'c, 'a> {
     ) {
         taint.join(&value.taint);
         if let Some(ty) = &value.ty {
-            taint.join(&self.cx.index.type_taint(ty, mode));
+            self.cx.type_taints.of(ty, mode, taint);
         }
         if let Some((index, path)) = &value.param {
             taint.insert(
@@ -311,16 +325,35 @@ impl<'c, 'a> Frame<'c, 'a> {
                 allows: all_allows.clone(),
             });
         }
-        let from_params = Taint(
+        let from_params = Taint::from_map(
             taint
                 .0
-                .into_iter()
+                .iter()
+                .map(|(origin, trace)| (origin.clone(), trace.clone()))
                 .filter(|(origin, _)| matches!(origin, Origin::Param { .. }))
                 .collect(),
         );
         if !from_params.is_empty() {
             let mut hit_purposes = self.declared_purposes.clone();
             hit_purposes.extend(purposes.iter().cloned());
+            // One hit per sink call: recursion would otherwise copy hits back and
+            // forth between callers and callees, doubling them on every pass.
+            if let Some(existing) = self
+                .hits
+                .iter_mut()
+                .find(|hit| hit.sink == sink && hit.site == site)
+            {
+                existing.taint.join(&from_params);
+                existing
+                    .purposes
+                    .retain(|purpose| hit_purposes.contains(purpose));
+                for allow in all_allows {
+                    if !existing.allows.iter().any(|known| known.flow == allow.flow) {
+                        existing.allows.push(allow);
+                    }
+                }
+                return;
+            }
             self.hits.push(SinkHit {
                 sink: sink.to_owned(),
                 site,
@@ -497,9 +530,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                     _ => {}
                 }
                 if let Some((index, path)) = &value.param {
-                    let mut path = path.clone();
-                    path.push(name.to_owned());
-                    part.param = Some((*index, path));
+                    part.param = Some((*index, extend_param_path(path, name)));
                 }
                 if let Some(cell) = value.cell.and_then(|cell| self.cells.get(cell)) {
                     part.join(&self.read_field(&cell.clone(), name));
@@ -539,9 +570,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                 ty => {
                     let mut element = Value::typed(ty.element());
                     if let Some((index, path)) = &value.param {
-                        let mut path = path.clone();
-                        path.push(ELEMENT.to_owned());
-                        element.param = Some((*index, path));
+                        element.param = Some((*index, extend_param_path(path, ELEMENT)));
                     }
                     element
                 }
@@ -774,14 +803,11 @@ impl<'c, 'a> Frame<'c, 'a> {
     }
 
     fn closure(&mut self, params: &[Param], body: &Expr) -> Value {
-        let captured: BTreeMap<String, Value> = self
-            .scopes
-            .iter()
-            .flat_map(|scope| {
-                scope
-                    .iter()
-                    .map(|(name, value)| (name.clone(), value.clone()))
-            })
+        let mut names = BTreeSet::new();
+        super::free::names(body, &mut names);
+        let captured: BTreeMap<String, Value> = names
+            .into_iter()
+            .filter_map(|name| self.lookup(&name).map(|value| (name, value.clone())))
             .collect();
         let closure = Arc::new(Closure {
             params: params.to_vec(),
@@ -954,13 +980,36 @@ impl<'c, 'a> Frame<'c, 'a> {
     }
 
     fn instantiate_taint(&self, taint: &Taint, args: &[Value], step: &Step) -> Taint {
+        self.instantiate_taint_cached(taint, args, step, &mut HashMap::new())
+    }
+
+    /// Replaces each `Param` origin by what the caller's argument carries there. The
+    /// cache holds each projection once per call: a summary mentions the same
+    /// parameter part in many places.
+    fn instantiate_taint_cached(
+        &self,
+        taint: &Taint,
+        args: &[Value],
+        step: &Step,
+        cache: &mut ProjectionCache,
+    ) -> Taint {
+        if taint.is_empty() {
+            return Taint::default();
+        }
         let mut result = Taint::default();
-        for (origin, trace) in &taint.0 {
+        for (origin, trace) in taint.0.iter() {
             match origin {
                 Origin::Tag { .. } => result.insert(origin.clone(), trace.clone()),
                 Origin::Param { index, path } => {
-                    let projected = self.project(args, *index, path);
-                    result.join(&self.full(&projected, Mode::All));
+                    let key = (*index, path.clone());
+                    if !cache.contains_key(&key) {
+                        let projected = self.project(args, *index, path);
+                        let full = self.full(&projected, Mode::All);
+                        cache.insert(key.clone(), full);
+                    }
+                    if let Some(full) = cache.get(&key) {
+                        result.join(full);
+                    }
                 }
             }
         }
@@ -968,13 +1017,28 @@ impl<'c, 'a> Frame<'c, 'a> {
     }
 
     pub fn instantiate(&self, value: &Value, args: &[Value], step: &Step) -> Value {
+        self.instantiate_cached(value, args, step, &mut HashMap::new())
+    }
+
+    fn instantiate_cached(
+        &self,
+        value: &Value,
+        args: &[Value],
+        step: &Step,
+        cache: &mut ProjectionCache,
+    ) -> Value {
         let mut result = Value {
             ty: value.ty.clone(),
-            taint: self.instantiate_taint(&value.taint, args, step),
+            taint: self.instantiate_taint_cached(&value.taint, args, step, cache),
             fields: value
                 .fields
                 .iter()
-                .map(|(name, field)| (name.clone(), self.instantiate(field, args, step)))
+                .map(|(name, field)| {
+                    (
+                        name.clone(),
+                        self.instantiate_cached(field, args, step, cache),
+                    )
+                })
                 .collect(),
             param: None,
             cell: None,
@@ -1321,6 +1385,19 @@ impl<'c, 'a> Frame<'c, 'a> {
     }
 }
 
+/// How many parts deep a parameter origin is told apart. A longer path stands for its
+/// prefix as a whole: recursion over a parameter's parts (a tree walk) would otherwise
+/// invent new origins on every pass and never settle.
+const MAX_PARAM_PATH: usize = 2;
+
+fn extend_param_path(path: &[String], segment: &str) -> Vec<String> {
+    let mut path = path.to_vec();
+    if path.len() < MAX_PARAM_PATH {
+        path.push(segment.to_owned());
+    }
+    path
+}
+
 pub(super) fn collection_of(element: Value) -> Value {
     let mut value = Value::typed(Ty::Wrapper(Wrapper::Collection, vec![element.ty().clone()]));
     value.fields.insert(ELEMENT.to_owned(), element);
@@ -1339,7 +1416,7 @@ fn write_at(slot: &mut Value, path: &[String], value: Value, weak: bool) {
             }
         }
         Some((first, rest)) => {
-            let part = slot.fields.entry(first.clone()).or_default();
+            let part = slot.fields.entry_mut(first);
             write_at(part, rest, value, weak);
         }
     }
@@ -1356,12 +1433,19 @@ fn holds_shared_state(ty: &Ty) -> bool {
 /// Cells belong to one analysis; a summary's values must not point into them.
 fn strip_cells(mut value: Value) -> Value {
     value.cell = None;
-    value.fields = value
-        .fields
-        .into_iter()
-        .map(|(name, field)| (name, strip_cells(field)))
-        .collect();
+    if value.fields.values().any(has_cell) {
+        value.fields = value
+            .fields
+            .take()
+            .into_iter()
+            .map(|(name, field)| (name, strip_cells(field)))
+            .collect();
+    }
     value
+}
+
+fn has_cell(value: &Value) -> bool {
+    value.cell.is_some() || value.fields.values().any(has_cell)
 }
 
 fn scopes_fingerprint(scopes: &[BTreeMap<String, Value>]) -> usize {

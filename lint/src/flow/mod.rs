@@ -10,6 +10,7 @@
 
 mod externals;
 mod frame;
+mod free;
 pub mod types;
 pub mod value;
 
@@ -24,7 +25,7 @@ use crate::index::{FnId, Index, Location, Owner};
 use value::{Origin, Step, Taint, Value};
 
 /// How many whole passes the fixpoint may take before it stops (and says so).
-const MAX_PASSES: usize = 12;
+const MAX_PASSES: usize = 40;
 
 /// One category reaching one sink at one call site, with where it came from.
 #[derive(Debug, Clone)]
@@ -76,6 +77,34 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// What either summary says, bounded like a fresh one.
+    fn joined(mut self, newer: Summary) -> Summary {
+        self.ret.join(&newer.ret);
+        self.ret = self.ret.summarized(frame::SUMMARY_DEPTH);
+        for (index, value) in newer.writes {
+            let slot = self.writes.entry(index).or_default();
+            slot.join(&value);
+            *slot = std::mem::take(slot).summarized(frame::SUMMARY_DEPTH);
+        }
+        for hit in newer.hits {
+            match self
+                .hits
+                .iter_mut()
+                .find(|known| known.sink == hit.sink && known.site == hit.site)
+            {
+                Some(known) => {
+                    known.taint.join(&hit.taint);
+                    known.taint = known.taint.coarsened();
+                    known
+                        .purposes
+                        .retain(|purpose| hit.purposes.contains(purpose));
+                }
+                None => self.hits.push(hit),
+            }
+        }
+        self
+    }
+
     /// A cheap fingerprint for the fixpoint: the origins it mentions.
     fn fingerprint(&self) -> Vec<String> {
         let mut parts = Vec::new();
@@ -113,6 +142,7 @@ pub(crate) struct Context<'a> {
     pub summaries: &'a HashMap<FnId, Summary>,
     /// Purposes each function runs under (declared, else inherited from all callers).
     pub purposes: &'a HashMap<FnId, BTreeSet<String>>,
+    pub type_taints: &'a types::TypeTaints,
 }
 
 /// What analysing one function yields.
@@ -127,6 +157,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let mut summaries: HashMap<FnId, Summary> = HashMap::new();
     let mut purposes: HashMap<FnId, BTreeSet<String>> = declared_purposes(index);
     let mut converged = false;
+    let type_taints = types::TypeTaints::new(index);
     let with_body: Vec<FnId> = (0..index.functions.len())
         .filter(|id| index.functions[*id].def.body.is_some())
         .collect();
@@ -136,6 +167,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
             policy,
             summaries: &summaries,
             purposes: &purposes,
+            type_taints: &type_taints,
         };
         let outcomes: Vec<(FnId, FnOutcome)> = with_body
             .par_iter()
@@ -147,11 +179,17 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
             for callee in &outcome.callees {
                 callers.entry(*callee).or_default().insert(id);
             }
+            // Summaries only grow from pass to pass (joined with the last one), so the
+            // fixpoint cannot oscillate.
+            let summary = match summaries.get(&id) {
+                Some(previous) => previous.clone().joined(outcome.summary),
+                None => outcome.summary,
+            };
             let previous = summaries.get(&id).map(Summary::fingerprint);
-            if previous.as_ref() != Some(&outcome.summary.fingerprint()) {
+            if previous.as_ref() != Some(&summary.fingerprint()) {
                 changed = true;
             }
-            summaries.insert(id, outcome.summary);
+            summaries.insert(id, summary);
         }
         let inherited = inherit_purposes(index, &callers);
         if inherited != purposes {
@@ -168,13 +206,17 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         policy,
         summaries: &summaries,
         purposes: &purposes,
+        type_taints: &type_taints,
     };
     let mut flows = Vec::new();
     let mut coverage = Coverage {
         macros_not_understood: index.macros_not_understood,
         ..Coverage::default()
     };
-    let outcomes: Vec<FnOutcome> = with_body.par_iter().map(|id| frame::analyze_function(&context, *id)).collect();
+    let outcomes: Vec<FnOutcome> = with_body
+        .par_iter()
+        .map(|id| frame::analyze_function(&context, *id))
+        .collect();
     for outcome in outcomes {
         flows.extend(outcome.flows);
         coverage.calls += outcome.coverage.calls;

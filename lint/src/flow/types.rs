@@ -75,7 +75,7 @@ impl Index {
             .unwrap_or_default()
     }
 
-    /// Everything a value of `ty` may carry.
+    /// Everything a value of `ty` may carry (uncached; see [`TypeTaints`]).
     pub fn type_taint(&self, ty: &Ty, mode: Mode) -> Taint {
         let mut taint = Taint::default();
         self.collect_type_taint(ty, mode, &mut HashSet::new(), &mut taint);
@@ -123,6 +123,49 @@ impl Index {
             Ty::Wrapper(_, args) | Ty::Tuple(args) => {
                 for arg in args {
                     self.collect_type_taint(arg, mode, seen, taint);
+                }
+            }
+            Ty::Param(..) | Ty::Traits(_) | Ty::Unknown => {}
+        }
+    }
+}
+
+/// What each workspace type carries, computed once: `full()` asks for it constantly.
+pub struct TypeTaints {
+    all: Vec<Taint>,
+    serialized: Vec<Taint>,
+}
+
+impl TypeTaints {
+    pub fn new(index: &Index) -> Self {
+        let of = |mode| {
+            (0..index.types.len())
+                .map(|id| index.type_taint(&Ty::Adt(id, Vec::new()), mode))
+                .collect()
+        };
+        TypeTaints {
+            all: of(Mode::All),
+            serialized: of(Mode::Serialize),
+        }
+    }
+
+    pub fn of(&self, ty: &Ty, mode: Mode, taint: &mut Taint) {
+        match ty {
+            Ty::Adt(id, args) => {
+                let cached = match mode {
+                    Mode::All => self.all.get(*id),
+                    Mode::Serialize => self.serialized.get(*id),
+                };
+                if let Some(cached) = cached {
+                    taint.join(cached);
+                }
+                for arg in args {
+                    self.of(arg, mode, taint);
+                }
+            }
+            Ty::Wrapper(_, args) | Ty::Tuple(args) => {
+                for arg in args {
+                    self.of(arg, mode, taint);
                 }
             }
             Ty::Param(..) | Ty::Traits(_) | Ty::Unknown => {}

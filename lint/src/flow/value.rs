@@ -32,22 +32,40 @@ pub struct Step {
 /// How an origin got here: steps, oldest first. Shared, since taints are copied a lot.
 pub type Trace = Arc<Vec<Step>>;
 
-/// A set of origins, each with the first trace that brought it.
+/// A set of origins, each with the first trace that brought it. Shared copy-on-write:
+/// values are copied at every branch, and most copies are never changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Taint(pub BTreeMap<Origin, Trace>);
+pub struct Taint(pub Arc<BTreeMap<Origin, Trace>>);
 
 impl Taint {
+    pub fn from_map(map: BTreeMap<Origin, Trace>) -> Taint {
+        Taint(Arc::new(map))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     pub fn insert(&mut self, origin: Origin, trace: Trace) {
-        self.0.entry(origin).or_insert(trace);
+        if !self.0.contains_key(&origin) {
+            Arc::make_mut(&mut self.0).insert(origin, trace);
+        }
     }
 
     pub fn join(&mut self, other: &Taint) {
-        for (origin, trace) in &other.0 {
-            self.insert(origin.clone(), trace.clone());
+        if other.0.is_empty() || Arc::ptr_eq(&self.0, &other.0) {
+            return;
+        }
+        if self.0.is_empty() {
+            self.0 = other.0.clone();
+            return;
+        }
+        if other.0.keys().all(|origin| self.0.contains_key(origin)) {
+            return;
+        }
+        let map = Arc::make_mut(&mut self.0);
+        for (origin, trace) in other.0.iter() {
+            map.entry(origin.clone()).or_insert_with(|| trace.clone());
         }
     }
 
@@ -58,7 +76,10 @@ impl Taint {
 
     /// The same origins, each trace extended by `step`.
     pub fn with_step(&self, step: &Step) -> Taint {
-        Taint(
+        if self.0.is_empty() {
+            return self.clone();
+        }
+        Taint::from_map(
             self.0
                 .iter()
                 .map(|(origin, trace)| {
@@ -91,6 +112,60 @@ pub struct Closure {
 /// The key under which a collection, option or pointer keeps its element.
 pub const ELEMENT: &str = "[]";
 
+/// The parts of a value, shared copy-on-write like [`Taint`].
+#[derive(Debug, Clone, Default)]
+pub struct Fields(Arc<BTreeMap<String, Value>>);
+
+impl std::ops::Deref for Fields {
+    type Target = BTreeMap<String, Value>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Fields {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = std::collections::btree_map::Iter<'a, String, Value>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl FromIterator<(String, Value)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+        Fields(Arc::new(iter.into_iter().collect()))
+    }
+}
+
+impl Fields {
+    pub fn insert(&mut self, name: String, value: Value) {
+        Arc::make_mut(&mut self.0).insert(name, value);
+    }
+
+    pub fn entry_mut(&mut self, name: &str) -> &mut Value {
+        Arc::make_mut(&mut self.0)
+            .entry(name.to_owned())
+            .or_default()
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
+        if !self.0.contains_key(name) {
+            return None;
+        }
+        Arc::make_mut(&mut self.0).get_mut(name)
+    }
+
+    pub fn take(&mut self) -> BTreeMap<String, Value> {
+        std::mem::take(Arc::make_mut(&mut self.0))
+    }
+
+    pub fn from_map(map: BTreeMap<String, Value>) -> Fields {
+        Fields(Arc::new(map))
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Value {
     pub ty: Option<Ty>,
@@ -98,7 +173,7 @@ pub struct Value {
     pub taint: Taint,
     /// Parts the analysis tracks one by one: struct fields by name, tuple and variant
     /// fields by index, a container's element under [`ELEMENT`].
-    pub fields: BTreeMap<String, Value>,
+    pub fields: Fields,
     /// Inside a summary: this value is part `path` of parameter `index`.
     pub param: Option<(usize, Vec<String>)>,
     /// Shared state (a channel, an `Arc<Mutex<_>>`, an `Rc<RefCell<_>>`): every alias
@@ -132,11 +207,15 @@ impl Value {
         if self.ty.is_none() || self.ty == Some(Ty::Unknown) {
             self.ty = other.ty.clone();
         }
-        for (name, value) in &other.fields {
-            match self.fields.get_mut(name) {
-                Some(mine) => mine.join(value),
-                None => {
-                    self.fields.insert(name.clone(), value.clone());
+        if !other.fields.is_empty() && !Arc::ptr_eq(&self.fields.0, &other.fields.0) {
+            if self.fields.is_empty() {
+                self.fields = other.fields.clone();
+            } else {
+                for (name, value) in other.fields.iter() {
+                    match self.fields.get_mut(name) {
+                        Some(mine) => mine.join(value),
+                        None => self.fields.insert(name.clone(), value.clone()),
+                    }
                 }
             }
         }
@@ -158,5 +237,114 @@ impl Value {
     pub fn joined(mut self, other: &Value) -> Value {
         self.join(other);
         self
+    }
+}
+
+impl Value {
+    /// The same value with parts below `depth` levels merged into their parent's taint.
+    pub fn bounded(mut self, depth: usize) -> Value {
+        if depth == 0 {
+            let fields = self.fields.take();
+            for (_, field) in fields {
+                let collapsed = field.bounded(0);
+                self.taint.join(&collapsed.taint);
+                if let Some((index, path)) = collapsed.param {
+                    self.taint
+                        .insert(Origin::Param { index, path }, Trace::default());
+                }
+            }
+            return self;
+        }
+        if self.fields.is_empty() {
+            return self;
+        }
+        self.fields = Fields::from_map(
+            self.fields
+                .take()
+                .into_iter()
+                .map(|(name, field)| (name, field.bounded(depth - 1)))
+                .collect(),
+        );
+        self
+    }
+}
+
+/// Above this many parameter origins in one taint, a summary keeps them coarser.
+const MAX_PARAM_ORIGINS: usize = 12;
+/// Above this many parts, a summary keeps a value as a whole.
+const MAX_FIELDS: usize = 12;
+
+impl Taint {
+    /// The same taint with parameter origins made coarser (a part stands for all its
+    /// sub-parts) until few enough remain: sound, and keeps summaries small.
+    pub fn coarsened(&self) -> Taint {
+        let count = |taint: &Taint| {
+            taint
+                .0
+                .keys()
+                .filter(|origin| matches!(origin, Origin::Param { .. }))
+                .count()
+        };
+        if count(self) <= MAX_PARAM_ORIGINS {
+            return self.clone();
+        }
+        let mut result = self.clone();
+        for keep in [1, 0] {
+            let map: BTreeMap<Origin, Trace> = result
+                .0
+                .iter()
+                .map(|(origin, trace)| match origin {
+                    Origin::Param { index, path } if path.len() > keep => (
+                        Origin::Param {
+                            index: *index,
+                            path: path[..keep].to_vec(),
+                        },
+                        trace.clone(),
+                    ),
+                    _ => (origin.clone(), trace.clone()),
+                })
+                .collect();
+            result = Taint::from_map(map);
+            if count(&result) <= MAX_PARAM_ORIGINS {
+                break;
+            }
+        }
+        result
+    }
+}
+
+impl Value {
+    /// Bounded for a summary: at most `depth` levels and [`MAX_FIELDS`] parts per
+    /// value, coarse parameter origins.
+    pub fn summarized(self, depth: usize) -> Value {
+        let mut value = if self.fields.len() > MAX_FIELDS {
+            self.bounded(0)
+        } else {
+            self.bounded(depth)
+        };
+        value.coarsen_all();
+        value
+    }
+
+    fn coarsen_all(&mut self) {
+        self.taint = self.taint.coarsened();
+        if let Some((index, path)) = &self.param {
+            if path.len() > 1 {
+                self.param = Some((*index, path[..1].to_vec()));
+            }
+        }
+        if self.fields.is_empty() {
+            return;
+        }
+        let fields: BTreeMap<String, Value> = self
+            .fields
+            .take()
+            .into_iter()
+            .map(|(name, mut field)| {
+                field.coarsen_all();
+                (name, field)
+            })
+            .collect();
+        self.fields = Fields::from_map(fields);
     }
 }
