@@ -96,6 +96,10 @@ pub(super) struct Frame<'c, 'a> {
     declared_purposes: BTreeSet<String>,
     allows: Vec<AllowTag>,
     closure_depth: usize,
+    /// Values of `break` in the loops being analysed, innermost last.
+    breaks: Vec<Value>,
+    /// `let r = &mut x;`: writes through `r` reach `x`.
+    aliases: BTreeMap<String, String>,
 }
 
 impl<'c, 'a> Frame<'c, 'a> {
@@ -145,6 +149,8 @@ impl<'c, 'a> Frame<'c, 'a> {
             declared_purposes: function.def.tags.purposes.iter().cloned().collect(),
             allows: function.def.tags.allows.clone(),
             closure_depth: 0,
+            breaks: Vec::new(),
+            aliases: BTreeMap::new(),
         }
     }
 
@@ -261,6 +267,11 @@ impl<'c, 'a> Frame<'c, 'a> {
                 if !skipped(name) {
                     self.collect_full(field, mode, cells, depth + 1, taint);
                 }
+            }
+        }
+        if let (Some(Callable::Closure(closure)), true) = (&value.callable, depth < 4) {
+            for captured in closure.captured.values() {
+                self.collect_full(captured, mode, cells, depth + 1, taint);
             }
         }
         if let Some(cell) = value.cell {
@@ -399,6 +410,20 @@ impl<'c, 'a> Frame<'c, 'a> {
                     self.block(otherwise);
                     self.scopes = before;
                 }
+                if let (
+                    Pattern::Binding { name, .. },
+                    Some(Expr::Wrap {
+                        kind: Wrap::RefMut,
+                        inner,
+                    }),
+                ) = (pattern, init)
+                {
+                    if let Expr::Path { path, .. } = &**inner {
+                        if let [target] = path.segments.as_slice() {
+                            self.aliases.insert(name.clone(), target.clone());
+                        }
+                    }
+                }
                 self.bind(pattern, value);
                 Value::default()
             }
@@ -502,33 +527,55 @@ impl<'c, 'a> Frame<'c, 'a> {
 
     /// Part `name` of a value: tracked explicitly, else from its type's field tags.
     pub fn read_field(&self, value: &Value, name: &str) -> Value {
-        let mut part = match value.fields.get(name) {
-            Some(part) => part.clone(),
-            None => {
-                let mut part = Value::default();
-                match value.ty().autoderef() {
-                    Ty::Adt(id, _) => {
-                        let index = self.cx.index;
-                        if let Some(field) = index.field(*id, name) {
-                            part.ty = Some(index.field_ty(*id, field));
-                            if let Some(tag) = &field.tag {
-                                part.taint.join(&super::types::tag_taint(
-                                    tag,
-                                    index.types[*id].file,
-                                    &Trace::default(),
-                                ));
-                            }
-                        }
-                        part.taint.join(&index.whole_type_taint(*id));
+        // What the type says about the part holds whatever the part was built from:
+        // a tagged field carries its tag even if a literal filled it.
+        let mut typed = Value::default();
+        match value.ty().autoderef() {
+            Ty::Adt(id, _) => {
+                let index = self.cx.index;
+                let file = index.types[*id].file;
+                if let Some(field) = index.field(*id, name) {
+                    typed.ty = Some(index.field_ty(*id, field));
+                    if let Some(tag) = &field.tag {
+                        typed
+                            .taint
+                            .join(&super::types::tag_taint(tag, file, &Trace::default()));
                     }
-                    Ty::Tuple(elems) => {
-                        part.ty = name
-                            .parse::<usize>()
-                            .ok()
-                            .and_then(|index| elems.get(index).cloned());
-                    }
-                    _ => {}
                 }
+                if let Some((variant, _)) = name.split_once("::") {
+                    let tag = index.types[*id]
+                        .def
+                        .variants
+                        .iter()
+                        .find(|candidate| candidate.name == variant)
+                        .and_then(|candidate| candidate.tag.as_ref());
+                    if let Some(tag) = tag {
+                        typed
+                            .taint
+                            .join(&super::types::tag_taint(tag, file, &Trace::default()));
+                    }
+                }
+                typed.taint.join(&index.whole_type_taint(*id));
+            }
+            Ty::Tuple(elems) => {
+                typed.ty = name
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|index| elems.get(index).cloned());
+            }
+            _ => {}
+        }
+        let mut part = match value.fields.get(name) {
+            Some(part) => {
+                let mut part = part.clone();
+                part.taint.join(&typed.taint);
+                if part.ty.is_none() {
+                    part.ty = typed.ty;
+                }
+                part
+            }
+            None => {
+                let mut part = typed;
                 if let Some((index, path)) = &value.param {
                     part.param = Some((*index, extend_param_path(path, name)));
                 }
@@ -559,7 +606,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                 | Ty::Param(..)
                 | Ty::Traits(_)
                 | Ty::Adt(..)
-                    if value.cell.is_none() && value.param.is_none() =>
+                    if value.cell.is_none() =>
                 {
                     let mut same = value.clone();
                     same.ty = Some(value.ty().element())
@@ -716,10 +763,11 @@ impl<'c, 'a> Frame<'c, 'a> {
                 result
             }
             Expr::Loop(body) => {
+                self.breaks.push(Value::default());
                 self.repeat(|frame| {
                     frame.block(body);
                 });
-                Value::default()
+                self.breaks.pop().unwrap_or_default()
             }
             Expr::While { cond, body } => {
                 self.repeat(|frame| {
@@ -859,7 +907,25 @@ impl<'c, 'a> Frame<'c, 'a> {
         args: Vec<Value>,
         pos: crate::index::ir::Pos,
     ) -> Option<Value> {
-        match callable.callable.clone()? {
+        let held = callable.callable.clone().or_else(|| {
+            callable
+                .fields
+                .get(ELEMENT)
+                .and_then(|inner| inner.callable.clone())
+        });
+        let Some(held) = held else {
+            // A parameter called as a function: it returns what it carries (for a
+            // closure, what it captured) and what it is given.
+            if callable.param.is_some() {
+                let mut taint = self.full(callable, Mode::All);
+                for arg in &args {
+                    taint.join(&self.full(arg, Mode::All));
+                }
+                return Some(Value::tainted(taint));
+            }
+            return None;
+        };
+        match held {
             Callable::Closure(closure) => Some(self.apply_closure(&closure, &args)),
             Callable::Function(id) => Some(self.apply_call(id, args, &[], pos)),
         }
@@ -870,6 +936,14 @@ impl<'c, 'a> Frame<'c, 'a> {
     /// Writes `value` to the place `target` denotes (a local, a field of one, an
     /// element, what a reference or a lock guard points to).
     pub fn assign(&mut self, target: &Expr, value: Value, join: bool) {
+        if let Expr::Tuple(elems) = target {
+            // `(a, b) = (x, y)`
+            for (index, elem) in elems.iter().enumerate() {
+                let part = self.read_field(&value, &index.to_string());
+                self.assign(elem, part, join);
+            }
+            return;
+        }
         let mut path: Vec<String> = Vec::new();
         let mut weak = join;
         let mut cursor = target;
@@ -903,6 +977,16 @@ impl<'c, 'a> Frame<'c, 'a> {
         let [name] = root.segments.as_slice() else {
             return;
         };
+        if let Some(alias) = self.aliases.get(name).cloned() {
+            if let Some(slot) = self
+                .scopes
+                .iter_mut()
+                .rev()
+                .find_map(|scope| scope.get_mut(&alias))
+            {
+                write_at(slot, &path, value.clone(), true);
+            }
+        }
         let Some(scope_index) = self
             .scopes
             .iter()
@@ -1182,6 +1266,15 @@ impl<'c, 'a> Frame<'c, 'a> {
                 _ => {}
             }
             self.coverage.calls += 1;
+            // `Type::default()`, `Type::from(..)`: a function of a workspace type that
+            // the source does not define (derived or from a trait) returns the type.
+            if let Some((_, owner)) = path.segments.split_last() {
+                if let Some(Def::Type(id)) = self.resolve(owner) {
+                    let mut value = self.unknown_call(values, &exprs);
+                    value.ty = Some(Ty::Adt(id, Vec::new()));
+                    return value;
+                }
+            }
             self.coverage.calls_unresolved += 1;
             return self.unknown_call(values, &exprs);
         }
@@ -1356,6 +1449,10 @@ impl<'c, 'a> Frame<'c, 'a> {
                         .next()
                         .map(|(value, _)| value)
                         .unwrap_or_default();
+                }
+                if matches!(name, "bail" | "ensure") {
+                    // `bail!(..)` returns `Err(anyhow!(..))` from the function.
+                    self.ret.join(&Value::tainted(taint.clone()));
                 }
                 Value::tainted(taint)
             }
