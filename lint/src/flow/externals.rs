@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::frame::{Frame, collection_of};
 use super::types::Mode;
-use super::value::{ELEMENT, Step, Taint, Value};
+use super::value::{ELEMENT, ERR, Step, Taint, Value};
 use crate::index::ir::{Expr, Pos};
 use crate::index::ty::{Ty, Wrapper};
 
@@ -245,7 +245,11 @@ impl Frame<'_, '_> {
                 {
                     kept = element.clone();
                 }
-                kept.join(&produced);
+                // `filter`, `find` and the like keep elements: what their closure
+                // returns is a decision, not data. `unwrap_or_else` returns it.
+                if method.ends_with("_else") {
+                    kept.join(&produced);
+                }
                 return kept;
             }
             if CONSUME_CLOSURE.contains(&method) {
@@ -294,6 +298,9 @@ impl Frame<'_, '_> {
         }
         if method == "collect" || method == "collect_vec" {
             return collection_of(element);
+        }
+        if matches!(method, "err" | "unwrap_err" | "expect_err") {
+            return self.error_side(&receiver_value);
         }
         if ELEMENT_OF.contains(&method) {
             let mut result = element;
@@ -374,7 +381,10 @@ impl Frame<'_, '_> {
                 };
                 let mut value = Value::typed(Ty::Wrapper(wrapper, vec![first.ty().clone()]));
                 value.cell = first.cell;
-                value.fields.insert(ELEMENT.to_owned(), first);
+                // The error side of a `Result` is its own part: `?` and `Ok(..)` patterns
+                // do not see it.
+                let part = if name == "Err" { ERR } else { ELEMENT };
+                value.fields.insert(part.to_owned(), first);
                 value
             }
             ("Mutex" | "RwLock" | "RefCell" | "Cell" | "OnceCell" | "UnsafeCell", "new") => {
@@ -421,9 +431,11 @@ impl Frame<'_, '_> {
                 Value::tainted(taint)
             }
             ("mem", "take" | "replace") => first,
+            // `Rc::clone(&x)`, `Clone::clone(&x)`: the same value, part by part.
+            (_, "clone" | "to_owned" | "as_ref" | "borrow") => first,
             (_, "drop") => Value::default(),
             ("String" | "PathBuf", "from" | "new" | "with_capacity")
-            | (_, "from" | "into" | "to_string" | "to_owned" | "clone") => {
+            | (_, "from" | "into" | "to_string") => {
                 let mut taint = Taint::default();
                 for arg in &args {
                     taint.join(&self.full(arg, Mode::All));

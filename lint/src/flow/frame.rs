@@ -10,7 +10,7 @@ type ProjectionCache = HashMap<(usize, Vec<String>), Taint>;
 use std::sync::Arc;
 
 use super::types::Mode;
-use super::value::{Callable, Closure, ELEMENT, Origin, Step, Taint, Trace, Value};
+use super::value::{Callable, Closure, ELEMENT, ERR, Origin, Step, Taint, Trace, Value};
 use super::{Context, Coverage, FlowFact, FnOutcome, SinkHit, Summary, sink_of, tag_origins};
 use crate::index::ir::{
     AllowTag, Block, Expr, MacroArgs, Param, PathRef, Pattern, Receiver, Stmt, Wrap,
@@ -460,8 +460,11 @@ impl<'c, 'a> Frame<'c, 'a> {
                         path.segments.last().map(String::as_str),
                         Some("Some" | "Ok" | "Err")
                     );
+                let is_err = is_wrapper && path.segments.last().is_some_and(|last| last == "Err");
                 for (index, elem) in elems.iter().enumerate() {
-                    let part = if is_wrapper {
+                    let part = if is_err {
+                        self.error_side(&value)
+                    } else if is_wrapper {
                         self.element(&value)
                     } else {
                         self.read_field(&value, &format!("{prefix}{index}"))
@@ -632,6 +635,27 @@ impl<'c, 'a> Frame<'c, 'a> {
         element
     }
 
+    /// The error of a `Result`: its own part, typed by the `Result`'s second argument.
+    pub fn error_side(&self, value: &Value) -> Value {
+        let mut error = match value.fields.get(ERR) {
+            Some(error) => error.clone(),
+            None => {
+                let mut error = match value.ty() {
+                    Ty::Wrapper(Wrapper::Result, args) => {
+                        Value::typed(args.get(1).cloned().unwrap_or(Ty::Unknown))
+                    }
+                    _ => Value::default(),
+                };
+                if let Some((index, path)) = &value.param {
+                    error.param = Some((*index, extend_param_path(path, ERR)));
+                }
+                error
+            }
+        };
+        error.taint.join(&value.taint);
+        error
+    }
+
     fn element_without_cell(&self, value: &Value) -> Value {
         value.fields.get(ELEMENT).cloned().unwrap_or_default()
     }
@@ -705,9 +729,17 @@ impl<'c, 'a> Frame<'c, 'a> {
                     _ => value,
                 }
             }
-            Expr::Binary { left, right } => {
+            Expr::Binary {
+                left,
+                right,
+                comparison,
+            } => {
                 let left = self.expr(left);
                 let right = self.expr(right);
+                if *comparison {
+                    // A comparison's result is a decision; implicit flows are not followed.
+                    return Value::default();
+                }
                 let taint = self
                     .full(&left, Mode::All)
                     .joined(&self.full(&right, Mode::All));

@@ -38,7 +38,7 @@ pub fn names(expr: &Expr, out: &mut BTreeSet<String>) {
         }
         Expr::Tuple(elems) | Expr::Array(elems) => elems.iter().for_each(|elem| names(elem, out)),
         Expr::Wrap { inner, .. } => names(inner, out),
-        Expr::Binary { left, right } => {
+        Expr::Binary { left, right, .. } => {
             names(left, out);
             names(right, out);
         }

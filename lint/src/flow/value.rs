@@ -111,6 +111,8 @@ pub struct Closure {
 
 /// The key under which a collection, option or pointer keeps its element.
 pub const ELEMENT: &str = "[]";
+/// The key under which a `Result` keeps its error.
+pub const ERR: &str = "Err";
 
 /// The parts of a value, shared copy-on-write like [`Taint`].
 #[derive(Debug, Clone, Default)]
@@ -328,11 +330,6 @@ impl Value {
 
     fn coarsen_all(&mut self) {
         self.taint = self.taint.coarsened();
-        if let Some((index, path)) = &self.param {
-            if path.len() > 1 {
-                self.param = Some((*index, path[..1].to_vec()));
-            }
-        }
         if self.fields.is_empty() {
             return;
         }

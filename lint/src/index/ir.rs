@@ -338,6 +338,8 @@ pub enum Expr {
     Binary {
         left: Box<Expr>,
         right: Box<Expr>,
+        /// `==`, `<`, `&&`...: the result is a decision, not data.
+        comparison: bool,
     },
     Closure {
         params: Vec<Param>,

@@ -194,7 +194,22 @@ impl Lowerer<'_> {
                         compound: true,
                     }
                 } else {
-                    Expr::Binary { left, right }
+                    let comparison = matches!(
+                        binary.op,
+                        syn::BinOp::Eq(_)
+                            | syn::BinOp::Ne(_)
+                            | syn::BinOp::Lt(_)
+                            | syn::BinOp::Le(_)
+                            | syn::BinOp::Gt(_)
+                            | syn::BinOp::Ge(_)
+                            | syn::BinOp::And(_)
+                            | syn::BinOp::Or(_)
+                    );
+                    Expr::Binary {
+                        left,
+                        right,
+                        comparison,
+                    }
                 }
             }
             syn::Expr::Assign(assign) => Expr::Assign {
