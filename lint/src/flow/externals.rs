@@ -233,6 +233,9 @@ impl Frame<'_, '_> {
             let produced = self
                 .apply_callable(&closure, call_args, pos)
                 .unwrap_or_default();
+            if method == "ok_or_else" {
+                return result_of(element, produced);
+            }
             if MAP_CLOSURE.contains(&method) {
                 return wrap_like(&receiver_value, produced);
             }
@@ -298,6 +301,9 @@ impl Frame<'_, '_> {
         }
         if method == "collect" || method == "collect_vec" {
             return collection_of(element);
+        }
+        if method == "ok_or" {
+            return result_of(element, args.into_iter().next().unwrap_or_default());
         }
         if matches!(method, "err" | "unwrap_err" | "expect_err") {
             return self.error_side(&receiver_value);
@@ -467,5 +473,16 @@ fn wrap_like(container: &Value, inner: Value) -> Value {
     });
     value.taint = container.taint.clone();
     value.fields.insert(ELEMENT.to_owned(), inner);
+    value
+}
+
+/// `Ok(ok)` and `Err(err)` in one value, each its own part.
+fn result_of(ok: Value, err: Value) -> Value {
+    let mut value = Value::typed(Ty::Wrapper(
+        Wrapper::Result,
+        vec![ok.ty().clone(), err.ty().clone()],
+    ));
+    value.fields.insert(ELEMENT.to_owned(), ok);
+    value.fields.insert(ERR.to_owned(), err);
     value
 }

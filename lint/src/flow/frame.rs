@@ -630,6 +630,9 @@ impl<'c, 'a> Frame<'c, 'a> {
             let content = cell.clone();
             element.join(&content);
             element.join(&self.element_without_cell(&content));
+            // A lock guard or a received value still points into the shared state:
+            // writes through it are seen by every other alias.
+            element.cell = value.cell;
         }
         element.taint.join(&value.taint);
         element
@@ -842,10 +845,16 @@ impl<'c, 'a> Frame<'c, 'a> {
                 self.ret.join(&value);
                 Value::default()
             }
-            Expr::Break(value) => value
-                .as_ref()
-                .map(|value| self.expr(value))
-                .unwrap_or_default(),
+            Expr::Break(value) => {
+                let value = value
+                    .as_ref()
+                    .map(|value| self.expr(value))
+                    .unwrap_or_default();
+                if let Some(innermost) = self.breaks.last_mut() {
+                    innermost.join(&value);
+                }
+                Value::default()
+            }
             Expr::Continue | Expr::Lit => Value::default(),
         }
     }
