@@ -73,7 +73,20 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let output = CheckOutput::new(&index, &findings, result.coverage, errors);
     let text = match args.format {
         CheckFormat::Json => json::render(&output),
-        CheckFormat::Human => human::render(&output),
+        CheckFormat::Human => {
+            use std::io::IsTerminal;
+            let color = args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
+            let sources = |relative: &str| {
+                index
+                    .files
+                    .iter()
+                    .find(|file| file.relative == relative)
+                    .map(|file| file.text.clone())
+            };
+            human::render(&output, &sources, color)
+        }
         CheckFormat::Sarif | CheckFormat::Github => {
             eprintln!("error: --format sarif and github are not implemented yet (issue 5)");
             return ExitCode::Error;

@@ -28,6 +28,8 @@ pub struct Lowered {
 pub struct FileInfo {
     pub relative: String,
     pub crate_index: usize,
+    /// The source, for rendering diagnostics.
+    pub text: std::sync::Arc<str>,
 }
 
 pub struct TypeInfo {
@@ -140,6 +142,7 @@ impl Index {
             index.files.push(FileInfo {
                 relative: file.relative.clone(),
                 crate_index: file.crate_index,
+                text: file.text.clone(),
             });
             index.macros_not_understood += file.lowered.macros_not_understood;
             index.problems.extend(

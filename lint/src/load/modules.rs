@@ -234,9 +234,8 @@ impl Children<'_> {
                 .is_ok_and(|canonical| canonical.starts_with(self.root));
             if !inside {
                 self.errors.push(at(format!(
-                    "module `{}` is outside the workspace ({}); it is not analysed",
-                    module.ident,
-                    found.display()
+                    "module `{}` is outside the workspace; it is not analysed",
+                    module.ident
                 )));
                 continue;
             }
