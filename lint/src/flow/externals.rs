@@ -286,7 +286,7 @@ impl Frame<'_, '_> {
                 .taint
                 .join(&self.full(&inserted, Mode::All).with_step(&Step {
                     location: self.location(pos),
-                    note: format!("stored by `.{method}()`"),
+                    note: std::sync::Arc::from(format!("stored by `.{method}()`")),
                 }));
             if let Some(cell) = receiver_value.cell {
                 if let Some(content) = self.cells.get_mut(cell) {

@@ -330,7 +330,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                 sink: sink.to_owned(),
                 site,
                 source,
-                trace: (**trace).clone(),
+                trace: trace.steps(),
                 purposes: in_force.iter().cloned().collect(),
                 field_purposes: field_purposes.map(|purposes| purposes.to_vec()),
                 allows: all_allows.clone(),
@@ -1085,7 +1085,10 @@ impl<'c, 'a> Frame<'c, 'a> {
     pub fn step(&self, pos: crate::index::ir::Pos, callee: FnId) -> Step {
         Step {
             location: self.location(pos),
-            note: format!("passed to `{}`", self.cx.index.functions[callee].path),
+            note: Arc::from(format!(
+                "passed to `{}`",
+                self.cx.index.functions[callee].path
+            )),
         }
     }
 
@@ -1474,7 +1477,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                 if let Some(sink) = &sink {
                     let step = Step {
                         location: site,
-                        note: format!("formatted by `{name}!`"),
+                        note: Arc::from(format!("formatted by `{name}!`")),
                     };
                     self.hit(sink, site, taint.with_step(&step), &BTreeSet::new(), &[]);
                 }

@@ -55,6 +55,9 @@ pub struct FlowResult {
     pub coverage: Coverage,
     /// Whether the fixpoint settled within its pass limit.
     pub converged: bool,
+    /// How many passes it took, and how many function analyses in all.
+    pub passes: usize,
+    pub analyses: usize,
 }
 
 /// A sink reached inside a function with data from its parameters: becomes a flow
@@ -105,33 +108,41 @@ impl Summary {
         self
     }
 
-    /// A cheap fingerprint for the fixpoint: the origins it mentions.
-    fn fingerprint(&self) -> Vec<String> {
-        let mut parts = Vec::new();
-        fn value_origins(value: &Value, prefix: &str, parts: &mut Vec<String>, depth: usize) {
+    /// A cheap fingerprint for the fixpoint: a hash of the origins it mentions, where.
+    fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        fn value_origins(
+            value: &Value,
+            hasher: &mut std::collections::hash_map::DefaultHasher,
+            depth: usize,
+        ) {
             for origin in value.taint.0.keys() {
-                parts.push(format!("{prefix}:{origin:?}"));
+                origin.hash(hasher);
             }
-            if let Some(param) = &value.param {
-                parts.push(format!("{prefix}:param{param:?}"));
-            }
+            value.param.hash(hasher);
             if depth < 6 {
                 for (name, field) in &value.fields {
-                    value_origins(field, &format!("{prefix}.{name}"), parts, depth + 1);
+                    name.hash(hasher);
+                    value_origins(field, hasher, depth + 1);
                 }
             }
+            depth.hash(hasher);
         }
-        value_origins(&self.ret, "ret", &mut parts, 0);
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        value_origins(&self.ret, &mut hasher, 0);
         for (index, value) in &self.writes {
-            value_origins(value, &format!("w{index}"), &mut parts, 0);
+            index.hash(&mut hasher);
+            value_origins(value, &mut hasher, 0);
         }
         for hit in &self.hits {
+            hit.sink.hash(&mut hasher);
+            hit.site.hash(&mut hasher);
             for origin in hit.taint.0.keys() {
-                parts.push(format!("hit:{}:{:?}:{origin:?}", hit.sink, hit.site));
+                origin.hash(&mut hasher);
             }
+            hit.purposes.hash(&mut hasher);
         }
-        parts.sort();
-        parts
+        hasher.finish()
     }
 }
 
@@ -158,10 +169,19 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let mut purposes: HashMap<FnId, BTreeSet<String>> = declared_purposes(index);
     let mut converged = false;
     let type_taints = types::TypeTaints::new(index);
-    let with_body: Vec<FnId> = (0..index.functions.len())
+    // A worklist: the first pass analyses every function; later ones only those whose
+    // callees' summaries (or whose purposes) changed.
+    let dirty: BTreeSet<FnId> = (0..index.functions.len())
         .filter(|id| index.functions[*id].def.body.is_some())
         .collect();
-    for _ in 0..MAX_PASSES {
+    let mut callers: HashMap<FnId, BTreeSet<FnId>> = HashMap::new();
+    let mut latest: HashMap<FnId, FnOutcome> = HashMap::new();
+    let (mut passes, mut analyses) = (0, 0);
+    let mut callees: HashMap<FnId, BTreeSet<FnId>> = HashMap::new();
+    // First pass: every function, in parallel, with no summaries yet.
+    {
+        passes += 1;
+        analyses += dirty.len();
         let context = Context {
             index,
             policy,
@@ -169,64 +189,134 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
             purposes: &purposes,
             type_taints: &type_taints,
         };
-        let outcomes: Vec<(FnId, FnOutcome)> = with_body
+        let work: Vec<FnId> = dirty.iter().copied().collect();
+        let outcomes: Vec<(FnId, FnOutcome)> = work
             .par_iter()
             .map(|id| (*id, frame::analyze_function(&context, *id)))
             .collect();
-        let mut changed = false;
-        let mut callers: HashMap<FnId, BTreeSet<FnId>> = HashMap::new();
         for (id, outcome) in outcomes {
             for callee in &outcome.callees {
                 callers.entry(*callee).or_default().insert(id);
             }
-            // Summaries only grow from pass to pass (joined with the last one), so the
-            // fixpoint cannot oscillate.
-            let summary = match summaries.get(&id) {
-                Some(previous) => previous.clone().joined(outcome.summary),
-                None => outcome.summary,
+            callees.insert(id, outcome.callees.clone());
+            summaries.insert(id, outcome.summary.clone());
+            latest.insert(id, outcome);
+        }
+    }
+    // Then a worklist, callees first, each new summary visible at once: a change
+    // travels around a cycle of calls in one sweep instead of one pass per call.
+    let rank = callee_first_order(&callees);
+    let budget = index.functions.len().saturating_mul(MAX_PASSES);
+    let mut work: BTreeSet<(usize, FnId)> = dirty
+        .iter()
+        .filter(|id| callees.get(id).is_some_and(|called| !called.is_empty()))
+        .map(|id| (rank.get(id).copied().unwrap_or(0), *id))
+        .collect();
+    loop {
+        while let Some((_, id)) = work.pop_first() {
+            if analyses >= budget {
+                break;
+            }
+            analyses += 1;
+            let context = Context {
+                index,
+                policy,
+                summaries: &summaries,
+                purposes: &purposes,
+                type_taints: &type_taints,
             };
-            let previous = summaries.get(&id).map(Summary::fingerprint);
-            if previous.as_ref() != Some(&summary.fingerprint()) {
-                changed = true;
+            let outcome = frame::analyze_function(&context, id);
+            for callee in &outcome.callees {
+                callers.entry(*callee).or_default().insert(id);
+            }
+            // Summaries only grow (joined with the last one), so this terminates.
+            let summary = match summaries.get(&id) {
+                Some(previous) => previous.clone().joined(outcome.summary.clone()),
+                None => outcome.summary.clone(),
+            };
+            if summaries.get(&id).map(Summary::fingerprint) != Some(summary.fingerprint()) {
+                for caller in callers.get(&id).into_iter().flatten() {
+                    work.insert((rank.get(caller).copied().unwrap_or(0), *caller));
+                }
             }
             summaries.insert(id, summary);
+            latest.insert(id, outcome);
         }
+        passes += 1;
         let inherited = inherit_purposes(index, &callers);
-        if inherited != purposes {
-            changed = true;
-            purposes = inherited;
+        for (id, set) in &inherited {
+            if purposes.get(id) != Some(set) && index.functions[*id].def.body.is_some() {
+                work.insert((rank.get(id).copied().unwrap_or(0), *id));
+            }
         }
-        if !changed {
-            converged = true;
+        purposes = inherited;
+        if work.is_empty() {
+            converged = analyses < budget;
+            break;
+        }
+        if analyses >= budget {
             break;
         }
     }
-    let context = Context {
-        index,
-        policy,
-        summaries: &summaries,
-        purposes: &purposes,
-        type_taints: &type_taints,
-    };
+    // Each function's latest analysis ran with its callees' final summaries (else it
+    // would have been dirty again), so its flows are final.
     let mut flows = Vec::new();
     let mut coverage = Coverage {
         macros_not_understood: index.macros_not_understood,
         ..Coverage::default()
     };
-    let outcomes: Vec<FnOutcome> = with_body
-        .par_iter()
-        .map(|id| frame::analyze_function(&context, *id))
-        .collect();
-    for outcome in outcomes {
-        flows.extend(outcome.flows);
-        coverage.calls += outcome.coverage.calls;
-        coverage.calls_unresolved += outcome.coverage.calls_unresolved;
+    let mut ids: Vec<FnId> = latest.keys().copied().collect();
+    ids.sort_unstable();
+    for id in ids {
+        if let Some(outcome) = latest.remove(&id) {
+            flows.extend(outcome.flows);
+            coverage.calls += outcome.coverage.calls;
+            coverage.calls_unresolved += outcome.coverage.calls_unresolved;
+        }
     }
     FlowResult {
         flows: dedup(flows),
         coverage,
         converged,
+        passes,
+        analyses,
     }
+}
+
+/// A rank per function such that callees come before their callers (within a cycle,
+/// in depth-first order).
+fn callee_first_order(callees: &HashMap<FnId, BTreeSet<FnId>>) -> HashMap<FnId, usize> {
+    let mut rank = HashMap::new();
+    let mut roots: Vec<FnId> = callees.keys().copied().collect();
+    roots.sort_unstable();
+    for root in roots {
+        if rank.contains_key(&root) {
+            continue;
+        }
+        // Iterative post-order: (function, whether its callees were pushed).
+        let mut stack = vec![(root, false)];
+        let mut visiting = BTreeSet::new();
+        while let Some((id, expanded)) = stack.pop() {
+            if rank.contains_key(&id) {
+                continue;
+            }
+            if expanded {
+                let next = rank.len();
+                rank.insert(id, next);
+                continue;
+            }
+            if !visiting.insert(id) {
+                continue;
+            }
+            stack.push((id, true));
+            for callee in callees.get(&id).into_iter().flatten() {
+                if !rank.contains_key(callee) && !visiting.contains(callee) {
+                    stack.push((*callee, false));
+                }
+            }
+        }
+    }
+    rank
 }
 
 /// One fact per (category, sink, site): the first found keeps its trace and source.

@@ -26,11 +26,64 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Step {
     pub location: Location,
-    pub note: String,
+    pub note: Arc<str>,
 }
 
-/// How an origin got here: steps, oldest first. Shared, since taints are copied a lot.
-pub type Trace = Arc<Vec<Step>>;
+/// How an origin got here: a shared list of steps, newest first. Extending a trace
+/// allocates one node, however long it is (taints are copied a lot).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trace(Option<Arc<TraceNode>>);
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct TraceNode {
+    step: Step,
+    previous: Trace,
+    length: usize,
+}
+
+/// Traces keep at most this many steps: enough to follow, bounded under recursion.
+const MAX_TRACE: usize = 16;
+
+impl Trace {
+    pub fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |node| node.length)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    pub fn last(&self) -> Option<&Step> {
+        self.0.as_ref().map(|node| &node.step)
+    }
+
+    pub fn extended(&self, step: &Step) -> Trace {
+        if self.last() == Some(step) || self.len() >= MAX_TRACE {
+            return self.clone();
+        }
+        Trace(Some(Arc::new(TraceNode {
+            step: step.clone(),
+            previous: self.clone(),
+            length: self.len() + 1,
+        })))
+    }
+
+    /// The steps, oldest first.
+    pub fn steps(&self) -> Vec<Step> {
+        let mut steps = Vec::with_capacity(self.len());
+        let mut cursor = self.0.as_ref();
+        while let Some(node) = cursor {
+            steps.push(node.step.clone());
+            cursor = node.previous.0.as_ref();
+        }
+        steps.reverse();
+        steps
+    }
+
+    fn key(&self) -> usize {
+        self.0.as_ref().map_or(0, |node| Arc::as_ptr(node) as usize)
+    }
+}
 
 /// A set of origins, each with the first trace that brought it. Shared copy-on-write:
 /// values are copied at every branch, and most copies are never changed.
@@ -79,15 +132,22 @@ impl Taint {
         if self.0.is_empty() {
             return self.clone();
         }
+        // Origins that came the same way share the extended trace.
+        let mut extended: Vec<(usize, Trace)> = Vec::new();
         Taint::from_map(
             self.0
                 .iter()
                 .map(|(origin, trace)| {
-                    let mut steps = (**trace).clone();
-                    if steps.last() != Some(step) && steps.len() < 32 {
-                        steps.push(step.clone());
-                    }
-                    (origin.clone(), Arc::new(steps))
+                    let key = trace.key();
+                    let next = match extended.iter().find(|(known, _)| *known == key) {
+                        Some((_, next)) => next.clone(),
+                        None => {
+                            let next = trace.extended(step);
+                            extended.push((key, next.clone()));
+                            next
+                        }
+                    };
+                    (origin.clone(), next)
                 })
                 .collect(),
         )
@@ -227,7 +287,7 @@ impl Value {
             // Two different parameters: keep both as taint.
             if let Some((index, path)) = other.param.clone() {
                 self.taint
-                    .insert(Origin::Param { index, path }, Arc::default());
+                    .insert(Origin::Param { index, path }, Trace::default());
             }
         }
         self.cell = self.cell.or(other.cell);

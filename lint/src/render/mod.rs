@@ -115,7 +115,7 @@ impl CheckOutput {
                                 file: at.file,
                                 line: at.line,
                                 column: at.column,
-                                note: step.note.clone(),
+                                note: step.note.to_string(),
                             }
                         })
                         .collect(),
