@@ -1359,6 +1359,19 @@ impl<'c, 'a> Frame<'c, 'a> {
     ) -> Value {
         let receiver_value = self.expr(receiver);
         let values: Vec<Value> = args.iter().map(|arg| self.expr(arg)).collect();
+        if method == "into" {
+            // `x.into()` runs the workspace's `impl From<X> for Y`, when there is one.
+            let conversions = self.from_impls(receiver_value.ty());
+            if !conversions.is_empty() {
+                let mut result = Value::default();
+                for id in conversions {
+                    let converted =
+                        self.apply_call(id, vec![receiver_value.clone()], &[receiver], pos);
+                    result.join(&converted);
+                }
+                return result;
+            }
+        }
         let candidates = self.method_candidates(receiver_value.ty(), method);
         if !candidates.is_empty() {
             let mut all_args = vec![receiver_value];
@@ -1423,6 +1436,14 @@ impl<'c, 'a> Frame<'c, 'a> {
         candidates.sort_unstable();
         candidates.dedup();
         candidates
+    }
+
+    /// `fn from` of every workspace `impl From<T> for _` where `T` is `ty`.
+    fn from_impls(&self, ty: &Ty) -> Vec<FnId> {
+        match ty.autoderef() {
+            Ty::Adt(source, _) => self.cx.conversions.get(source).cloned().unwrap_or_default(),
+            _ => Vec::new(),
+        }
     }
 
     fn trait_candidates(&self, trait_id: usize, method: &str) -> Vec<FnId> {

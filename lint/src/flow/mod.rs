@@ -154,6 +154,8 @@ pub(crate) struct Context<'a> {
     /// Purposes each function runs under (declared, else inherited from all callers).
     pub purposes: &'a HashMap<FnId, BTreeSet<String>>,
     pub type_taints: &'a types::TypeTaints,
+    /// Source type → `fn from` of the workspace's `impl From<Source> for _`.
+    pub conversions: &'a HashMap<usize, Vec<FnId>>,
 }
 
 /// What analysing one function yields.
@@ -169,6 +171,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let mut purposes: HashMap<FnId, BTreeSet<String>> = declared_purposes(index);
     let mut converged = false;
     let type_taints = types::TypeTaints::new(index);
+    let conversions = conversions(index);
     // A worklist: the first pass analyses every function; later ones only those whose
     // callees' summaries (or whose purposes) changed.
     let dirty: BTreeSet<FnId> = (0..index.functions.len())
@@ -188,6 +191,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
             summaries: &summaries,
             purposes: &purposes,
             type_taints: &type_taints,
+            conversions: &conversions,
         };
         let work: Vec<FnId> = dirty.iter().copied().collect();
         let outcomes: Vec<(FnId, FnOutcome)> = work
@@ -224,6 +228,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
                 summaries: &summaries,
                 purposes: &purposes,
                 type_taints: &type_taints,
+                conversions: &conversions,
             };
             let outcome = frame::analyze_function(&context, id);
             for callee in &outcome.callees {
@@ -281,6 +286,29 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         passes,
         analyses,
     }
+}
+
+/// `impl From<Source> for Target`: source type → the impl's `fn from`.
+fn conversions(index: &Index) -> HashMap<usize, Vec<FnId>> {
+    let mut map: HashMap<usize, Vec<FnId>> = HashMap::new();
+    for (id, function) in index.functions.iter().enumerate() {
+        let is_from = function.def.name == "from"
+            && matches!(&function.owner, Owner::Impl { trait_path: Some(path), .. }
+                if path.segments.last().is_some_and(|last| last == "From"));
+        let Some(param) = function.def.params.first().filter(|_| is_from) else {
+            continue;
+        };
+        let ty = index.lower_ty(
+            function.crate_index,
+            &function.module,
+            &crate::index::ty::TyContext::default(),
+            &param.ty,
+        );
+        if let crate::index::ty::Ty::Adt(source, _) = ty {
+            map.entry(source).or_default().push(id);
+        }
+    }
+    map
 }
 
 /// A rank per function such that callees come before their callers (within a cycle,
