@@ -1361,7 +1361,7 @@ impl<'c, 'a> Frame<'c, 'a> {
         let values: Vec<Value> = args.iter().map(|arg| self.expr(arg)).collect();
         if method == "into" {
             // `x.into()` runs the workspace's `impl From<X> for Y`, when there is one.
-            let conversions = self.from_impls(receiver_value.ty());
+            let conversions = self.conversions_of(receiver_value.ty());
             if !conversions.is_empty() {
                 let mut result = Value::default();
                 for id in conversions {
@@ -1439,7 +1439,7 @@ impl<'c, 'a> Frame<'c, 'a> {
     }
 
     /// `fn from` of every workspace `impl From<T> for _` where `T` is `ty`.
-    fn from_impls(&self, ty: &Ty) -> Vec<FnId> {
+    fn conversions_of(&self, ty: &Ty) -> Vec<FnId> {
         match ty.autoderef() {
             Ty::Adt(source, _) => self.cx.conversions.get(source).cloned().unwrap_or_default(),
             _ => Vec::new(),
