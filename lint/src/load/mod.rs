@@ -9,7 +9,7 @@
 //! function inside one worker; only the lowered, `Send` result leaves it.
 
 mod modules;
-pub use modules::is_cfg_test;
+pub use modules::{is_cfg_test, items_in_macro};
 mod workspace;
 
 use std::path::PathBuf;

@@ -180,6 +180,12 @@ impl Children<'_> {
     /// modules between the file and `items`.
     fn collect(&mut self, items: &[syn::Item], children_dir: &Path, inline: &[String]) {
         for item in items {
+            if let Some(inner) = items_in_macro(item) {
+                // `cfg_if! { mod x; }` and the like: modules declared inside a macro
+                // call whose body is items are loaded as if written outside it.
+                self.collect(&inner, children_dir, inline);
+                continue;
+            }
             let syn::Item::Mod(module) = item else {
                 continue;
             };
@@ -273,4 +279,17 @@ pub fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
                 .parse_args::<syn::Ident>()
                 .is_ok_and(|ident| ident == "test")
     })
+}
+
+/// The items of an item-position macro call whose body parses as items (`cfg_rt! {
+/// pub mod runtime; }`); `None` for anything else, `macro_rules!` definitions included.
+pub fn items_in_macro(item: &syn::Item) -> Option<Vec<syn::Item>> {
+    let syn::Item::Macro(call) = item else {
+        return None;
+    };
+    if call.ident.is_some() || call.mac.path.is_ident("macro_rules") {
+        return None;
+    }
+    let file = syn::parse2::<syn::File>(call.mac.tokens.clone()).ok()?;
+    (!file.items.is_empty()).then_some(file.items)
 }

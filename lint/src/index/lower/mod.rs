@@ -83,6 +83,10 @@ impl Lowerer<'_> {
 
     fn items(&mut self, items: &[syn::Item]) {
         for item in items {
+            if let Some(inner) = crate::load::items_in_macro(item) {
+                self.items(&inner);
+                continue;
+            }
             if let Some(lowered) = self.item(item) {
                 self.ir.items.push(lowered);
             }
