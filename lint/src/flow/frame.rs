@@ -100,6 +100,8 @@ pub(super) struct Frame<'c, 'a> {
     breaks: Vec<Value>,
     /// `let r = &mut x;`: writes through `r` reach `x`.
     aliases: BTreeMap<String, String>,
+    /// The cell standing for each `static` this function touches.
+    static_cells: BTreeMap<crate::index::StaticId, usize>,
 }
 
 impl<'c, 'a> Frame<'c, 'a> {
@@ -151,10 +153,24 @@ impl<'c, 'a> Frame<'c, 'a> {
             closure_depth: 0,
             breaks: Vec::new(),
             aliases: BTreeMap::new(),
+            static_cells: BTreeMap::new(),
         }
     }
 
     fn finish(self) -> FnOutcome {
+        let statics_read = self.static_cells.keys().copied().collect();
+        let statics_written = self
+            .static_cells
+            .iter()
+            .filter_map(|(id, cell)| {
+                let content = self.cells.get(*cell)?.clone();
+                let global = self.cx.statics.get(id);
+                let unchanged = global.is_some_and(|global| {
+                    global.taint == content.taint && global.fields.len() == content.fields.len()
+                });
+                (!unchanged).then(|| (*id, strip_cells(content).summarized(SUMMARY_DEPTH)))
+            })
+            .collect();
         let ret = strip_cells(self.ret).summarized(SUMMARY_DEPTH);
         let writes = self
             .writes
@@ -177,6 +193,42 @@ impl<'c, 'a> Frame<'c, 'a> {
             flows: self.flows,
             callees: self.callees,
             coverage: self.coverage,
+            statics_read,
+            statics_written,
+        }
+    }
+
+    /// Whether a path is not a local (so it may name an item, a static among them).
+    fn lookup_root(&self, segments: &[String]) -> bool {
+        match segments {
+            [name] => self.lookup(name).is_none(),
+            _ => true,
+        }
+    }
+
+    /// The value of a `static`: a cell holding what any function stored in it.
+    fn static_value(&mut self, id: crate::index::StaticId) -> Value {
+        let cell = match self.static_cells.get(&id) {
+            Some(cell) => *cell,
+            None => {
+                let cell = self.cells.len();
+                self.cells
+                    .push(self.cx.statics.get(&id).cloned().unwrap_or_default());
+                self.static_cells.insert(id, cell);
+                cell
+            }
+        };
+        let info = &self.cx.index.statics[id];
+        let ty = self.cx.index.lower_ty(
+            info.crate_index,
+            &info.module,
+            &TyContext::default(),
+            &info.ty,
+        );
+        Value {
+            ty: Some(ty),
+            cell: Some(cell),
+            ..Value::default()
         }
     }
 
@@ -887,6 +939,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                 ..Value::default()
             },
             Some(Def::Type(id) | Def::Variant(id, _)) => Value::typed(Ty::Adt(id, Vec::new())),
+            Some(Def::Static(id)) => self.static_value(id),
             _ => Value::default(),
         }
     }
@@ -1015,6 +1068,21 @@ impl<'c, 'a> Frame<'c, 'a> {
         let Expr::Path { path: root, .. } = cursor else {
             return;
         };
+        if let Some(Def::Static(id)) = (self.lookup_root(&root.segments))
+            .then(|| self.resolve(&root.segments))
+            .flatten()
+        {
+            let cell_value = self.static_value(id);
+            if let Some(content) = cell_value.cell.and_then(|cell| self.cells.get_mut(cell)) {
+                let inner: Vec<String> = path
+                    .iter()
+                    .filter(|segment| *segment != ELEMENT)
+                    .cloned()
+                    .collect();
+                write_at(content, &inner, value, true);
+            }
+            return;
+        }
         let [name] = root.segments.as_slice() else {
             return;
         };

@@ -21,7 +21,7 @@ use privflow_model::Policy;
 use rayon::prelude::*;
 
 use crate::index::ir::AllowTag;
-use crate::index::{FnId, Index, Location, Owner};
+use crate::index::{FnId, Index, Location, Owner, StaticId};
 use value::{Origin, Step, Taint, Value};
 
 /// How many whole passes the fixpoint may take before it stops (and says so).
@@ -156,6 +156,8 @@ pub(crate) struct Context<'a> {
     pub type_taints: &'a types::TypeTaints,
     /// Source type → `fn from` of the workspace's `impl From<Source> for _`.
     pub conversions: &'a HashMap<usize, Vec<FnId>>,
+    /// What each `static` may hold, from every function that writes it.
+    pub statics: &'a HashMap<StaticId, Value>,
 }
 
 /// What analysing one function yields.
@@ -164,6 +166,9 @@ pub(crate) struct FnOutcome {
     pub flows: Vec<FlowFact>,
     pub callees: BTreeSet<FnId>,
     pub coverage: Coverage,
+    /// Statics the function reads, and what it leaves in those it writes.
+    pub statics_read: BTreeSet<StaticId>,
+    pub statics_written: BTreeMap<StaticId, Value>,
 }
 
 pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
@@ -172,6 +177,8 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let mut converged = false;
     let type_taints = types::TypeTaints::new(index);
     let conversions = conversions(index);
+    let mut statics: HashMap<StaticId, Value> = HashMap::new();
+    let mut static_readers: HashMap<StaticId, BTreeSet<FnId>> = HashMap::new();
     // A worklist: the first pass analyses every function; later ones only those whose
     // callees' summaries (or whose purposes) changed.
     let dirty: BTreeSet<FnId> = (0..index.functions.len())
@@ -192,6 +199,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
             purposes: &purposes,
             type_taints: &type_taints,
             conversions: &conversions,
+            statics: &statics,
         };
         let work: Vec<FnId> = dirty.iter().copied().collect();
         let outcomes: Vec<(FnId, FnOutcome)> = work
@@ -204,16 +212,27 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
             }
             callees.insert(id, outcome.callees.clone());
             summaries.insert(id, outcome.summary.clone());
+            record_statics(&outcome, id, &mut statics, &mut static_readers);
             latest.insert(id, outcome);
         }
     }
+    // Functions that read a static written in the first pass see it on their next run.
+    let mut dirty = dirty;
+    dirty.retain(|id| {
+        latest.get(id).is_some_and(|outcome| {
+            !outcome.callees.is_empty()
+                || outcome
+                    .statics_read
+                    .iter()
+                    .any(|read| statics.contains_key(read))
+        })
+    });
     // Then a worklist, callees first, each new summary visible at once: a change
     // travels around a cycle of calls in one sweep instead of one pass per call.
     let rank = callee_first_order(&callees);
     let budget = index.functions.len().saturating_mul(MAX_PASSES);
     let mut work: BTreeSet<(usize, FnId)> = dirty
         .iter()
-        .filter(|id| callees.get(id).is_some_and(|called| !called.is_empty()))
         .map(|id| (rank.get(id).copied().unwrap_or(0), *id))
         .collect();
     loop {
@@ -229,6 +248,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
                 purposes: &purposes,
                 type_taints: &type_taints,
                 conversions: &conversions,
+                statics: &statics,
             };
             let outcome = frame::analyze_function(&context, id);
             for callee in &outcome.callees {
@@ -245,6 +265,11 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
                 }
             }
             summaries.insert(id, summary);
+            for written in record_statics(&outcome, id, &mut statics, &mut static_readers) {
+                for reader in static_readers.get(&written).into_iter().flatten() {
+                    work.insert((rank.get(reader).copied().unwrap_or(0), *reader));
+                }
+            }
             latest.insert(id, outcome);
         }
         passes += 1;
@@ -286,6 +311,39 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         passes,
         analyses,
     }
+}
+
+/// Merges what a function wrote into statics into the global view; returns the statics
+/// whose content grew (their readers must run again).
+fn record_statics(
+    outcome: &FnOutcome,
+    id: FnId,
+    statics: &mut HashMap<StaticId, Value>,
+    readers: &mut HashMap<StaticId, BTreeSet<FnId>>,
+) -> Vec<StaticId> {
+    for read in &outcome.statics_read {
+        readers.entry(*read).or_default().insert(id);
+    }
+    let mut grown = Vec::new();
+    for (written, value) in &outcome.statics_written {
+        let slot = statics.entry(*written).or_default();
+        let before = Summary {
+            ret: slot.clone(),
+            ..Summary::default()
+        }
+        .fingerprint();
+        slot.join(value);
+        *slot = std::mem::take(slot).summarized(frame::SUMMARY_DEPTH);
+        let after = Summary {
+            ret: slot.clone(),
+            ..Summary::default()
+        }
+        .fingerprint();
+        if before != after {
+            grown.push(*written);
+        }
+    }
+    grown
 }
 
 /// `impl From<Source> for Target`: source type → the impl's `fn from`.

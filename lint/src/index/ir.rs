@@ -183,6 +183,11 @@ pub enum ItemKind {
         name: String,
         macro_use: bool,
     },
+    /// `static NAME: Ty = ..;` (and `thread_local!`-free statics): global state.
+    Static {
+        name: String,
+        ty: TypeRef,
+    },
     /// `macro_rules! name`.
     MacroRules(String),
 }

@@ -18,6 +18,14 @@ pub type FileId = usize;
 pub type TypeId = usize;
 pub type FnId = usize;
 pub type TraitId = usize;
+pub type StaticId = usize;
+
+pub struct StaticInfo {
+    pub name: String,
+    pub ty: TypeRef,
+    pub crate_index: usize,
+    pub module: Vec<String>,
+}
 
 /// What a file lowers to: its item tree and how many macro calls were not understood.
 pub struct Lowered {
@@ -89,6 +97,8 @@ pub enum Def {
     Variant(TypeId, String),
     Fn(FnId),
     Trait(TraitId),
+    /// A `static`: global state, read and written by any function.
+    Static(StaticId),
     /// Outside the workspace, as a path (`std::println`, `tracing::info`).
     External(Vec<String>),
 }
@@ -108,6 +118,7 @@ pub struct Index {
     pub types: Vec<TypeInfo>,
     pub functions: Vec<FnInfo>,
     pub traits: Vec<TraitInfo>,
+    pub statics: Vec<StaticInfo>,
     pub(crate) scopes: HashMap<(usize, Vec<String>), Scope>,
     /// (type, method name) → inherent and trait-impl methods.
     pub methods: HashMap<(TypeId, String), Vec<FnId>>,
@@ -130,6 +141,7 @@ impl Index {
             types: Vec::new(),
             functions: Vec::new(),
             traits: Vec::new(),
+            statics: Vec::new(),
             scopes: HashMap::new(),
             methods: HashMap::new(),
             trait_impls: HashMap::new(),
@@ -173,6 +185,16 @@ impl Index {
                         });
                     }
                     ItemKind::MacroRules(_) => {}
+                    ItemKind::Static { name, ty } => {
+                        let id = index.statics.len();
+                        index.statics.push(StaticInfo {
+                            name: name.clone(),
+                            ty,
+                            crate_index,
+                            module: module.clone(),
+                        });
+                        index.define(crate_index, &module, name, Def::Static(id));
+                    }
                     ItemKind::Type(def) => {
                         let id = index.types.len();
                         let name = def.name.clone();

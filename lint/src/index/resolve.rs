@@ -90,7 +90,7 @@ impl Index {
                     path.push(segment.clone());
                     Def::External(path)
                 }
-                Def::Variant(..) | Def::Fn(_) => return None,
+                Def::Variant(..) | Def::Fn(_) | Def::Static(_) => return None,
             };
         }
         Some(def)

@@ -130,6 +130,10 @@ impl Lowerer<'_> {
                 }
                 return None;
             }
+            syn::Item::Static(item) if !is_cfg_test(&item.attrs) => ItemKind::Static {
+                name: item.ident.to_string(),
+                ty: ty::type_ref(&item.ty),
+            },
             syn::Item::ExternCrate(item) => ItemKind::ExternCrate {
                 name: item.ident.to_string(),
                 macro_use: item
