@@ -18,6 +18,9 @@ use crate::index::ir::{
 use crate::index::ty::{Ty, TyContext, Wrapper};
 use crate::index::{Def, FileId, FnId, Location, Owner};
 
+/// How deep workspace macros may expand into workspace macros.
+const MAX_EXPANSION_DEPTH: usize = 8;
+
 /// How deep closures may apply closures before the analysis stops following.
 const MAX_CLOSURE_DEPTH: usize = 6;
 
@@ -102,6 +105,8 @@ pub(super) struct Frame<'c, 'a> {
     aliases: BTreeMap<String, String>,
     /// The cell standing for each `static` this function touches.
     static_cells: BTreeMap<crate::index::StaticId, usize>,
+    /// How many workspace macro expansions deep the analysis is.
+    expansion_depth: usize,
 }
 
 impl<'c, 'a> Frame<'c, 'a> {
@@ -154,6 +159,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             breaks: Vec::new(),
             aliases: BTreeMap::new(),
             static_cells: BTreeMap::new(),
+            expansion_depth: 0,
         }
     }
 
@@ -196,6 +202,34 @@ impl<'c, 'a> Frame<'c, 'a> {
             statics_read,
             statics_written,
         }
+    }
+
+    /// Expands a call of a workspace `macro_rules!` and analyses the expansion, every
+    /// position in it pointing at the call. `None` when there is no such macro or no
+    /// rule matches.
+    fn expand_workspace_macro(&mut self, name: &str, tokens: &str, pos: crate::index::ir::Pos) -> Option<Value> {
+        if self.expansion_depth >= MAX_EXPANSION_DEPTH {
+            return None;
+        }
+        let definitions = self.cx.index.macros.get(name)?;
+        let (_, rules) = definitions
+            .iter()
+            .find(|(krate, _)| *krate == self.crate_index)
+            .or_else(|| definitions.first())?;
+        let expansion = super::expand::expand(&rules.rules, tokens)?;
+        let braced: proc_macro2::TokenStream =
+            proc_macro2::TokenTree::Group(proc_macro2::Group::new(proc_macro2::Delimiter::Brace, expansion)).into();
+        let block: syn::Block = syn::parse2(braced).ok()?;
+        let expr = syn::Expr::Block(syn::ExprBlock {
+            attrs: Vec::new(),
+            label: None,
+            block,
+        });
+        let (lowered, _) = crate::index::lower::lower_expansion(&expr, pos, self.cx.policy, &self.module);
+        self.expansion_depth += 1;
+        let value = self.expr(&lowered);
+        self.expansion_depth -= 1;
+        Some(value)
     }
 
     /// Whether a path is not a local (so it may name an item, a static among them).
@@ -734,7 +768,12 @@ impl<'c, 'a> Frame<'c, 'a> {
                 pos,
             } => self.method_call(receiver, method, args, *pos),
             Expr::Call { callee, args, pos } => self.call(callee, args, *pos),
-            Expr::Macro { path, args, pos } => self.macro_call(path, args, *pos),
+            Expr::Macro {
+                path,
+                args,
+                pos,
+                tokens,
+            } => self.macro_call(path, args, *pos, tokens),
             Expr::Struct {
                 path, fields, rest, ..
             } => {
@@ -1538,6 +1577,7 @@ impl<'c, 'a> Frame<'c, 'a> {
         path: &PathRef,
         args: &MacroArgs,
         pos: crate::index::ir::Pos,
+        tokens: &str,
     ) -> Value {
         let policy = self.cx.policy;
         let resolved = self.cx.index.resolve_macro(
@@ -1548,6 +1588,14 @@ impl<'c, 'a> Frame<'c, 'a> {
         );
         let name = path.segments.last().map(String::as_str).unwrap_or_default();
         let sink = policy.sink_for_macro(&resolved).map(|sink| sink.id.clone());
+        if sink.is_none() {
+            if let Some(value) = self.expand_workspace_macro(name, tokens, pos) {
+                return value;
+            }
+        }
+        if matches!(args, MacroArgs::NotUnderstood) {
+            self.coverage.macros_not_understood += 1;
+        }
         let site = self.location(pos);
         match args {
             MacroArgs::Format { args } => {

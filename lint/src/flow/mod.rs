@@ -8,6 +8,7 @@
 //! What a function receives untyped (`&str`, generics) reaches its sinks through the
 //! summary, and becomes a flow at the call that passes tagged data.
 
+mod expand;
 mod externals;
 mod frame;
 mod free;
@@ -291,10 +292,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     // Each function's latest analysis ran with its callees' final summaries (else it
     // would have been dirty again), so its flows are final.
     let mut flows = Vec::new();
-    let mut coverage = Coverage {
-        macros_not_understood: index.macros_not_understood,
-        ..Coverage::default()
-    };
+    let mut coverage = Coverage::default();
     let mut ids: Vec<FnId> = latest.keys().copied().collect();
     ids.sort_unstable();
     for id in ids {
@@ -302,6 +300,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
             flows.extend(outcome.flows);
             coverage.calls += outcome.coverage.calls;
             coverage.calls_unresolved += outcome.coverage.calls_unresolved;
+            coverage.macros_not_understood += outcome.coverage.macros_not_understood;
         }
     }
     FlowResult {

@@ -189,7 +189,20 @@ pub enum ItemKind {
         ty: TypeRef,
     },
     /// `macro_rules! name`.
-    MacroRules(String),
+    MacroRules(MacroRules),
+}
+
+/// A `macro_rules!` definition: its rules as token text, expanded where it is called.
+#[derive(Debug, Clone)]
+pub struct MacroRules {
+    pub name: String,
+    pub rules: Vec<MacroRule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MacroRule {
+    pub matcher: String,
+    pub transcriber: String,
 }
 
 #[derive(Debug, Clone)]
@@ -327,6 +340,8 @@ pub enum Expr {
         path: PathRef,
         args: MacroArgs,
         pos: Pos,
+        /// The call's tokens as text, for expanding a workspace `macro_rules!`.
+        tokens: std::sync::Arc<str>,
     },
     Struct {
         path: PathRef,

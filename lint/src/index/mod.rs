@@ -119,6 +119,8 @@ pub struct Index {
     pub functions: Vec<FnInfo>,
     pub traits: Vec<TraitInfo>,
     pub statics: Vec<StaticInfo>,
+    /// `macro_rules!` definitions by name, with the crate that defines each.
+    pub macros: HashMap<String, Vec<(usize, ir::MacroRules)>>,
     pub(crate) scopes: HashMap<(usize, Vec<String>), Scope>,
     /// (type, method name) → inherent and trait-impl methods.
     pub methods: HashMap<(TypeId, String), Vec<FnId>>,
@@ -142,6 +144,7 @@ impl Index {
             functions: Vec::new(),
             traits: Vec::new(),
             statics: Vec::new(),
+            macros: HashMap::new(),
             scopes: HashMap::new(),
             methods: HashMap::new(),
             trait_impls: HashMap::new(),
@@ -184,7 +187,9 @@ impl Index {
                             public: false,
                         });
                     }
-                    ItemKind::MacroRules(_) => {}
+                    ItemKind::MacroRules(rules) => {
+                        index.macros.entry(rules.name.clone()).or_default().push((crate_index, rules));
+                    }
                     ItemKind::Static { name, ty } => {
                         let id = index.statics.len();
                         index.statics.push(StaticInfo {

@@ -333,6 +333,7 @@ impl Lowerer<'_> {
             path,
             args,
             pos: macro_pos,
+            tokens: std::sync::Arc::from(mac.tokens.to_string()),
         }
     }
 

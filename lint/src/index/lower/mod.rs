@@ -18,6 +18,9 @@ use super::ir::{
 use crate::load::FileContext;
 
 pub(crate) fn pos(span: Span) -> Pos {
+    if let Some(at) = POS_OVERRIDE.with(std::cell::Cell::get) {
+        return at;
+    }
     let start = span.start();
     Pos {
         line: u32::try_from(start.line).unwrap_or(u32::MAX),
@@ -142,7 +145,10 @@ impl Lowerer<'_> {
                     .any(|attribute| attribute.path().is_ident("macro_use")),
             },
             syn::Item::Macro(item) => match &item.ident {
-                Some(name) => ItemKind::MacroRules(name.to_string()),
+                Some(name) => ItemKind::MacroRules(super::ir::MacroRules {
+                    name: name.to_string(),
+                    rules: macro_rules(&item.mac.tokens),
+                }),
                 None => return None,
             },
             _ => return None,
@@ -515,3 +521,47 @@ fn serde_skips(attrs: &[syn::Attribute]) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// The rules of a `macro_rules!` body: `(matcher) => {transcriber};`...
+fn macro_rules(tokens: &TokenStream) -> Vec<super::ir::MacroRule> {
+    use proc_macro2::TokenTree;
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let mut rules = Vec::new();
+    let mut index = 0;
+    while index < trees.len() {
+        let (Some(TokenTree::Group(matcher)), Some(TokenTree::Group(transcriber))) = (trees.get(index), trees.get(index + 3))
+        else {
+            break;
+        };
+        rules.push(super::ir::MacroRule {
+            matcher: matcher.stream().to_string(),
+            transcriber: transcriber.stream().to_string(),
+        });
+        index += 4;
+        if matches!(trees.get(index), Some(TokenTree::Punct(punct)) if punct.as_char() == ';') {
+            index += 1;
+        }
+    }
+    rules
+}
+
+thread_local! {
+    /// Where every node lowered from a macro expansion points: the call (the expansion's
+    /// own spans belong to re-parsed text, not to the file).
+    static POS_OVERRIDE: std::cell::Cell<Option<Pos>> = const { std::cell::Cell::new(None) };
+}
+
+/// Lowers an expression from a macro expansion, every position set to `at`.
+pub fn lower_expansion(expr: &syn::Expr, at: Pos, policy: &Policy, module: &[String]) -> (super::ir::Expr, usize) {
+    POS_OVERRIDE.with(|cell| cell.set(Some(at)));
+    let mut lowerer = Lowerer {
+        policy,
+        module: module.to_vec(),
+        inherited: FnTags::default(),
+        ir: FileIr::default(),
+        macros_not_understood: 0,
+    };
+    let lowered = lowerer.expr(expr);
+    POS_OVERRIDE.with(|cell| cell.set(None));
+    (lowered, lowerer.macros_not_understood)
+}

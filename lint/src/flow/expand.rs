@@ -1,0 +1,283 @@
+//! Expanding a workspace `macro_rules!` at its call: match the call's tokens against each
+//! rule's matcher, substitute the bindings into the transcriber. Fragments are matched
+//! by token shape (an `expr` runs to the next top-level separator), which is what
+//! logging and helper macros need; a call no rule matches is not expanded.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+
+use crate::index::ir::MacroRule;
+
+/// What a `$name` matched: one token stream, or one per repetition.
+#[derive(Debug, Clone)]
+enum Binding {
+    One(TokenStream),
+    Many(Vec<BTreeMap<String, Binding>>),
+}
+
+/// The expansion of the first rule that matches `input`, as tokens.
+pub fn expand(rules: &[MacroRule], input: &str) -> Option<TokenStream> {
+    let input: Vec<TokenTree> = TokenStream::from_str(input).ok()?.into_iter().collect();
+    for rule in rules {
+        let matcher: Vec<TokenTree> = TokenStream::from_str(&rule.matcher).ok()?.into_iter().collect();
+        let mut bindings = BTreeMap::new();
+        if let Some(rest) = match_sequence(&matcher, &input, &mut bindings) {
+            if rest == input.len() {
+                let transcriber: Vec<TokenTree> = TokenStream::from_str(&rule.transcriber).ok()?.into_iter().collect();
+                return Some(transcribe(&transcriber, &bindings));
+            }
+        }
+    }
+    None
+}
+
+fn is_punct(tree: Option<&TokenTree>, c: char) -> bool {
+    matches!(tree, Some(TokenTree::Punct(punct)) if punct.as_char() == c)
+}
+
+/// Matches `pattern` at the start of `input`; returns how many input trees it used.
+fn match_sequence(pattern: &[TokenTree], input: &[TokenTree], bindings: &mut BTreeMap<String, Binding>) -> Option<usize> {
+    let mut position = 0;
+    let mut index = 0;
+    while index < pattern.len() {
+        let tree = &pattern[index];
+        if is_punct(Some(tree), '$') {
+            match pattern.get(index + 1) {
+                // `$name:fragment`
+                Some(TokenTree::Ident(name)) if is_punct(pattern.get(index + 2), ':') => {
+                    let fragment = match pattern.get(index + 3) {
+                        Some(TokenTree::Ident(fragment)) => fragment.to_string(),
+                        _ => return None,
+                    };
+                    let terminator = pattern.get(index + 4);
+                    let used = match_fragment(&fragment, &input[position..], terminator)?;
+                    let matched: TokenStream = input[position..position + used].iter().cloned().collect();
+                    bindings.insert(name.to_string(), Binding::One(matched));
+                    position += used;
+                    index += 4;
+                    continue;
+                }
+                // `$( ... ) sep? rep`
+                Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
+                    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                    let (separator, repetition, consumed) = match (pattern.get(index + 2), pattern.get(index + 3)) {
+                        (Some(TokenTree::Punct(op)), _) if matches!(op.as_char(), '*' | '+' | '?') => (None, op.as_char(), 3),
+                        (Some(separator), Some(TokenTree::Punct(op))) if matches!(op.as_char(), '*' | '+' | '?') => {
+                            (Some(separator.to_string()), op.as_char(), 4)
+                        }
+                        _ => return None,
+                    };
+                    let mut iterations = Vec::new();
+                    loop {
+                        if repetition == '?' && !iterations.is_empty() {
+                            break;
+                        }
+                        let mut inner_bindings = BTreeMap::new();
+                        let Some(used) = match_sequence(&inner, &input[position..], &mut inner_bindings) else {
+                            break;
+                        };
+                        if used == 0 {
+                            break;
+                        }
+                        position += used;
+                        iterations.push(inner_bindings);
+                        if let Some(separator) = &separator {
+                            match input.get(position) {
+                                Some(next) if next.to_string() == *separator => position += 1,
+                                _ => break,
+                            }
+                        }
+                    }
+                    if repetition == '+' && iterations.is_empty() {
+                        return None;
+                    }
+                    for name in repetition_names(&inner) {
+                        let per_iteration: Vec<BTreeMap<String, Binding>> = iterations
+                            .iter()
+                            .map(|iteration| iteration.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                            .collect();
+                        bindings.insert(name, Binding::Many(per_iteration));
+                    }
+                    index += consumed;
+                    continue;
+                }
+                _ => return None,
+            }
+        }
+        let candidate = input.get(position)?;
+        match (tree, candidate) {
+            (TokenTree::Group(expected), TokenTree::Group(found)) if expected.delimiter() == found.delimiter() => {
+                let expected: Vec<TokenTree> = expected.stream().into_iter().collect();
+                let found: Vec<TokenTree> = found.stream().into_iter().collect();
+                let used = match_sequence(&expected, &found, bindings)?;
+                if used != found.len() {
+                    return None;
+                }
+            }
+            (expected, found) if expected.to_string() == found.to_string() => {}
+            _ => return None,
+        }
+        position += 1;
+        index += 1;
+    }
+    Some(position)
+}
+
+/// The `$name`s bound inside a repetition.
+fn repetition_names(pattern: &[TokenTree]) -> Vec<String> {
+    let mut names = Vec::new();
+    for (index, tree) in pattern.iter().enumerate() {
+        if is_punct(Some(tree), '$') {
+            if let Some(TokenTree::Ident(name)) = pattern.get(index + 1) {
+                names.push(name.to_string());
+            }
+        }
+        if let TokenTree::Group(group) = tree {
+            names.extend(repetition_names(&group.stream().into_iter().collect::<Vec<_>>()));
+        }
+    }
+    names
+}
+
+/// How many trees a fragment takes: one for `ident`, `tt`, `literal`, `lifetime`,
+/// `block`; for the others, up to the token that follows it in the matcher (or `,` `;`
+/// `=>`) at the top level.
+fn match_fragment(fragment: &str, input: &[TokenTree], terminator: Option<&TokenTree>) -> Option<usize> {
+    match fragment {
+        "ident" | "tt" | "literal" | "lifetime" | "block" | "vis" if fragment != "vis" => {
+            if input.is_empty() {
+                None
+            } else {
+                Some(1)
+            }
+        }
+        _ => {
+            let stop = terminator.map(ToString::to_string);
+            let used = input
+                .iter()
+                .position(|tree| {
+                    let text = tree.to_string();
+                    matches!(tree, TokenTree::Punct(_))
+                        && (Some(&text) == stop.as_ref() || (stop.is_none() && (text == "," || text == ";")))
+                })
+                .unwrap_or(input.len());
+            if used == 0 && fragment != "vis" {
+                return None;
+            }
+            Some(used)
+        }
+    }
+}
+
+fn transcribe(template: &[TokenTree], bindings: &BTreeMap<String, Binding>) -> TokenStream {
+    let mut out: Vec<TokenTree> = Vec::new();
+    let mut index = 0;
+    while index < template.len() {
+        let tree = &template[index];
+        if is_punct(Some(tree), '$') {
+            match template.get(index + 1) {
+                Some(TokenTree::Ident(name)) => {
+                    match bindings.get(&name.to_string()) {
+                        // A single tree goes in as it is (so `name = %x` stays readable to
+                        // the macros it is forwarded to); longer fragments keep their
+                        // grouping, as rustc does for `$e:expr`.
+                        Some(Binding::One(tokens)) if tokens.clone().into_iter().count() == 1 => {
+                            out.extend(tokens.clone());
+                        }
+                        Some(Binding::One(tokens)) => {
+                            out.push(TokenTree::Group(proc_macro2::Group::new(Delimiter::None, tokens.clone())))
+                        }
+                        _ => {
+                            out.push(tree.clone());
+                            out.push(TokenTree::Ident(name.clone()));
+                        }
+                    }
+                    index += 2;
+                    continue;
+                }
+                Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
+                    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                    let (separator, consumed) = match (template.get(index + 2), template.get(index + 3)) {
+                        (Some(TokenTree::Punct(op)), _) if matches!(op.as_char(), '*' | '+' | '?') => (None, 3),
+                        (Some(separator), Some(TokenTree::Punct(op))) if matches!(op.as_char(), '*' | '+' | '?') => {
+                            (Some(separator.clone()), 4)
+                        }
+                        _ => (None, 2),
+                    };
+                    let iterations = repetition_names(&inner)
+                        .iter()
+                        .find_map(|name| match bindings.get(name) {
+                            Some(Binding::Many(iterations)) => Some(iterations.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_default();
+                    for (count, iteration) in iterations.iter().enumerate() {
+                        if count > 0 {
+                            if let Some(separator) = &separator {
+                                out.push(separator.clone());
+                            }
+                        }
+                        let mut scope = bindings.clone();
+                        scope.extend(iteration.iter().map(|(k, v)| (k.clone(), v.clone())));
+                        out.extend(transcribe(&inner, &scope));
+                    }
+                    index += consumed;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        match tree {
+            TokenTree::Group(group) => {
+                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                out.push(TokenTree::Group(proc_macro2::Group::new(group.delimiter(), transcribe(&inner, bindings))));
+            }
+            other => out.push(other.clone()),
+        }
+        index += 1;
+    }
+    out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(matcher: &str, transcriber: &str) -> MacroRule {
+        MacroRule {
+            matcher: matcher.into(),
+            transcriber: transcriber.into(),
+        }
+    }
+
+    fn expanded(rules: &[MacroRule], input: &str) -> String {
+        expand(rules, input).map(|tokens| tokens.to_string()).unwrap_or_else(|| "<no match>".into())
+    }
+
+    #[test]
+    fn expression_fragments_and_repetitions() {
+        let rules = [rule("$ c : expr , $ ($ rest : tt) *", "println ! (\"{}\" , $ c . email) ; $ ($ rest) *")];
+        assert_eq!(expanded(&rules, "contact , a b"), "println ! (\"{}\" , contact . email) ; a b");
+    }
+
+    #[test]
+    fn first_matching_rule_wins() {
+        let rules = [rule("quiet", "()"), rule("$ e : expr", "log ($ e)")];
+        assert_eq!(expanded(&rules, "quiet"), "()");
+        assert_eq!(expanded(&rules, "x . y"), "log (x . y)");
+    }
+
+    #[test]
+    fn forwarding_token_trees() {
+        let rules = [rule("$ ($ arg : tt) *", "tracing :: info ! ($ ($ arg) *)")];
+        assert_eq!(expanded(&rules, "user = % c . email , \"hi\""), "tracing :: info ! (user = % c . email , \"hi\")");
+    }
+
+    #[test]
+    fn no_rule_no_expansion() {
+        let rules = [rule("only", "()")];
+        assert_eq!(expanded(&rules, "other"), "<no match>");
+    }
+}
