@@ -340,9 +340,13 @@ impl Frame<'_, '_> {
             taint.join(&self.full(arg, Mode::All));
         }
         if !known {
-            let _ = arg_exprs;
             let refs: Vec<&Expr> = arg_exprs.iter().collect();
-            self.unknown_call(args, &refs);
+            let args_taint = self.unknown_call(args, &refs).taint;
+            // An unknown method may keep what it is given in its receiver (a builder,
+            // a formatter, a buffer): the receiver's place carries it from now on.
+            if !args_taint.is_empty() {
+                self.assign(receiver, Value::tainted(args_taint), true);
+            }
         }
         Value::tainted(taint)
     }

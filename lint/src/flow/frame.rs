@@ -488,6 +488,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                 if let Some(ty) = ty {
                     let declared = self.lower_ty(ty);
                     if declared != Ty::Unknown {
+                        typed_as(&mut value, &declared);
                         value.ty = Some(declared);
                     }
                 }
@@ -1356,8 +1357,8 @@ impl<'c, 'a> Frame<'c, 'a> {
         let mut value = summary
             .map(|summary| self.instantiate(&summary.ret, &args, &step))
             .unwrap_or_default();
-        if value.ty.is_none() || value.ty == Some(Ty::Unknown) {
-            value.ty = self.return_type(id, &args);
+        if let Some(declared) = self.return_type(id, &args) {
+            typed_as(&mut value, &declared);
         }
         value
     }
@@ -1674,6 +1675,31 @@ fn extend_param_path(path: &[String], segment: &str) -> Vec<String> {
         path.push(segment.to_owned());
     }
     path
+}
+
+/// Gives `value` and its element and tuple parts the types `ty` says, where the
+/// analysis did not know them (a `let` annotation, a declared return type).
+fn typed_as(value: &mut Value, ty: &Ty) {
+    if *ty == Ty::Unknown {
+        return;
+    }
+    let known = value
+        .ty
+        .as_ref()
+        .is_some_and(|current| *current != Ty::Unknown && !matches!(current, Ty::Wrapper(_, args) if args.iter().any(|arg| *arg == Ty::Unknown)));
+    if !known {
+        value.ty = Some(ty.clone());
+    }
+    if let (Ty::Wrapper(..), Some(element)) = (ty, value.fields.get_mut(ELEMENT)) {
+        typed_as(element, &ty.element());
+    }
+    if let Ty::Tuple(parts) = ty {
+        for (index, part) in parts.iter().enumerate() {
+            if let Some(field) = value.fields.get_mut(&index.to_string()) {
+                typed_as(field, part);
+            }
+        }
+    }
 }
 
 pub(super) fn collection_of(element: Value) -> Value {
