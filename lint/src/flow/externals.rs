@@ -156,7 +156,6 @@ const INSERT: &[&str] = &[
     "try_send",
     "blocking_send",
     "set",
-    "replace",
     "append",
     "extend",
     "extend_from_slice",
@@ -237,6 +236,13 @@ impl Frame<'_, '_> {
                 return result_of(element, produced);
             }
             if MAP_CLOSURE.contains(&method) {
+                // `filter_map`, `flat_map`, `and_then`: the closure returns an option or
+                // an iterator, whose element is the new element.
+                let produced = if matches!(method, "filter_map" | "flat_map" | "and_then") {
+                    self.element(&produced)
+                } else {
+                    produced
+                };
                 return wrap_like(&receiver_value, produced);
             }
             if KEEP_CLOSURE.contains(&method) || method == "unwrap_or_else" || method == "or_else" {
