@@ -208,3 +208,9 @@ fn example_markers_hold() {
 fn flow_pattern_markers_hold() {
     check_fixture("flows");
 }
+
+/// A held-out corpus: written from the contract alone, without reading the analyser.
+#[test]
+fn service_markers_hold() {
+    check_fixture("service");
+}

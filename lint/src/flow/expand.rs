@@ -21,11 +21,17 @@ enum Binding {
 pub fn expand(rules: &[MacroRule], input: &str) -> Option<TokenStream> {
     let input: Vec<TokenTree> = TokenStream::from_str(input).ok()?.into_iter().collect();
     for rule in rules {
-        let matcher: Vec<TokenTree> = TokenStream::from_str(&rule.matcher).ok()?.into_iter().collect();
+        let matcher: Vec<TokenTree> = TokenStream::from_str(&rule.matcher)
+            .ok()?
+            .into_iter()
+            .collect();
         let mut bindings = BTreeMap::new();
         if let Some(rest) = match_sequence(&matcher, &input, &mut bindings) {
             if rest == input.len() {
-                let transcriber: Vec<TokenTree> = TokenStream::from_str(&rule.transcriber).ok()?.into_iter().collect();
+                let transcriber: Vec<TokenTree> = TokenStream::from_str(&rule.transcriber)
+                    .ok()?
+                    .into_iter()
+                    .collect();
                 return Some(transcribe(&transcriber, &bindings));
             }
         }
@@ -38,7 +44,11 @@ fn is_punct(tree: Option<&TokenTree>, c: char) -> bool {
 }
 
 /// Matches `pattern` at the start of `input`; returns how many input trees it used.
-fn match_sequence(pattern: &[TokenTree], input: &[TokenTree], bindings: &mut BTreeMap<String, Binding>) -> Option<usize> {
+fn match_sequence(
+    pattern: &[TokenTree],
+    input: &[TokenTree],
+    bindings: &mut BTreeMap<String, Binding>,
+) -> Option<usize> {
     let mut position = 0;
     let mut index = 0;
     while index < pattern.len() {
@@ -53,7 +63,8 @@ fn match_sequence(pattern: &[TokenTree], input: &[TokenTree], bindings: &mut BTr
                     };
                     let terminator = pattern.get(index + 4);
                     let used = match_fragment(&fragment, &input[position..], terminator)?;
-                    let matched: TokenStream = input[position..position + used].iter().cloned().collect();
+                    let matched: TokenStream =
+                        input[position..position + used].iter().cloned().collect();
                     bindings.insert(name.to_string(), Binding::One(matched));
                     position += used;
                     index += 4;
@@ -62,20 +73,29 @@ fn match_sequence(pattern: &[TokenTree], input: &[TokenTree], bindings: &mut BTr
                 // `$( ... ) sep? rep`
                 Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
                     let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-                    let (separator, repetition, consumed) = match (pattern.get(index + 2), pattern.get(index + 3)) {
-                        (Some(TokenTree::Punct(op)), _) if matches!(op.as_char(), '*' | '+' | '?') => (None, op.as_char(), 3),
-                        (Some(separator), Some(TokenTree::Punct(op))) if matches!(op.as_char(), '*' | '+' | '?') => {
-                            (Some(separator.to_string()), op.as_char(), 4)
-                        }
-                        _ => return None,
-                    };
+                    let (separator, repetition, consumed) =
+                        match (pattern.get(index + 2), pattern.get(index + 3)) {
+                            (Some(TokenTree::Punct(op)), _)
+                                if matches!(op.as_char(), '*' | '+' | '?') =>
+                            {
+                                (None, op.as_char(), 3)
+                            }
+                            (Some(separator), Some(TokenTree::Punct(op)))
+                                if matches!(op.as_char(), '*' | '+' | '?') =>
+                            {
+                                (Some(separator.to_string()), op.as_char(), 4)
+                            }
+                            _ => return None,
+                        };
                     let mut iterations = Vec::new();
                     loop {
                         if repetition == '?' && !iterations.is_empty() {
                             break;
                         }
                         let mut inner_bindings = BTreeMap::new();
-                        let Some(used) = match_sequence(&inner, &input[position..], &mut inner_bindings) else {
+                        let Some(used) =
+                            match_sequence(&inner, &input[position..], &mut inner_bindings)
+                        else {
                             break;
                         };
                         if used == 0 {
@@ -96,7 +116,12 @@ fn match_sequence(pattern: &[TokenTree], input: &[TokenTree], bindings: &mut BTr
                     for name in repetition_names(&inner) {
                         let per_iteration: Vec<BTreeMap<String, Binding>> = iterations
                             .iter()
-                            .map(|iteration| iteration.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                            .map(|iteration| {
+                                iteration
+                                    .iter()
+                                    .map(|(k, v)| (k.clone(), v.clone()))
+                                    .collect()
+                            })
                             .collect();
                         bindings.insert(name, Binding::Many(per_iteration));
                     }
@@ -108,7 +133,9 @@ fn match_sequence(pattern: &[TokenTree], input: &[TokenTree], bindings: &mut BTr
         }
         let candidate = input.get(position)?;
         match (tree, candidate) {
-            (TokenTree::Group(expected), TokenTree::Group(found)) if expected.delimiter() == found.delimiter() => {
+            (TokenTree::Group(expected), TokenTree::Group(found))
+                if expected.delimiter() == found.delimiter() =>
+            {
                 let expected: Vec<TokenTree> = expected.stream().into_iter().collect();
                 let found: Vec<TokenTree> = found.stream().into_iter().collect();
                 let used = match_sequence(&expected, &found, bindings)?;
@@ -135,7 +162,9 @@ fn repetition_names(pattern: &[TokenTree]) -> Vec<String> {
             }
         }
         if let TokenTree::Group(group) = tree {
-            names.extend(repetition_names(&group.stream().into_iter().collect::<Vec<_>>()));
+            names.extend(repetition_names(
+                &group.stream().into_iter().collect::<Vec<_>>(),
+            ));
         }
     }
     names
@@ -144,14 +173,14 @@ fn repetition_names(pattern: &[TokenTree]) -> Vec<String> {
 /// How many trees a fragment takes: one for `ident`, `tt`, `literal`, `lifetime`,
 /// `block`; for the others, up to the token that follows it in the matcher (or `,` `;`
 /// `=>`) at the top level.
-fn match_fragment(fragment: &str, input: &[TokenTree], terminator: Option<&TokenTree>) -> Option<usize> {
+fn match_fragment(
+    fragment: &str,
+    input: &[TokenTree],
+    terminator: Option<&TokenTree>,
+) -> Option<usize> {
     match fragment {
         "ident" | "tt" | "literal" | "lifetime" | "block" | "vis" if fragment != "vis" => {
-            if input.is_empty() {
-                None
-            } else {
-                Some(1)
-            }
+            if input.is_empty() { None } else { Some(1) }
         }
         _ => {
             let stop = terminator.map(ToString::to_string);
@@ -160,7 +189,8 @@ fn match_fragment(fragment: &str, input: &[TokenTree], terminator: Option<&Token
                 .position(|tree| {
                     let text = tree.to_string();
                     matches!(tree, TokenTree::Punct(_))
-                        && (Some(&text) == stop.as_ref() || (stop.is_none() && (text == "," || text == ";")))
+                        && (Some(&text) == stop.as_ref()
+                            || (stop.is_none() && (text == "," || text == ";")))
                 })
                 .unwrap_or(input.len());
             if used == 0 && fragment != "vis" {
@@ -186,9 +216,9 @@ fn transcribe(template: &[TokenTree], bindings: &BTreeMap<String, Binding>) -> T
                         Some(Binding::One(tokens)) if tokens.clone().into_iter().count() == 1 => {
                             out.extend(tokens.clone());
                         }
-                        Some(Binding::One(tokens)) => {
-                            out.push(TokenTree::Group(proc_macro2::Group::new(Delimiter::None, tokens.clone())))
-                        }
+                        Some(Binding::One(tokens)) => out.push(TokenTree::Group(
+                            proc_macro2::Group::new(Delimiter::None, tokens.clone()),
+                        )),
                         _ => {
                             out.push(tree.clone());
                             out.push(TokenTree::Ident(name.clone()));
@@ -199,13 +229,20 @@ fn transcribe(template: &[TokenTree], bindings: &BTreeMap<String, Binding>) -> T
                 }
                 Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
                     let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-                    let (separator, consumed) = match (template.get(index + 2), template.get(index + 3)) {
-                        (Some(TokenTree::Punct(op)), _) if matches!(op.as_char(), '*' | '+' | '?') => (None, 3),
-                        (Some(separator), Some(TokenTree::Punct(op))) if matches!(op.as_char(), '*' | '+' | '?') => {
-                            (Some(separator.clone()), 4)
-                        }
-                        _ => (None, 2),
-                    };
+                    let (separator, consumed) =
+                        match (template.get(index + 2), template.get(index + 3)) {
+                            (Some(TokenTree::Punct(op)), _)
+                                if matches!(op.as_char(), '*' | '+' | '?') =>
+                            {
+                                (None, 3)
+                            }
+                            (Some(separator), Some(TokenTree::Punct(op)))
+                                if matches!(op.as_char(), '*' | '+' | '?') =>
+                            {
+                                (Some(separator.clone()), 4)
+                            }
+                            _ => (None, 2),
+                        };
                     let iterations = repetition_names(&inner)
                         .iter()
                         .find_map(|name| match bindings.get(name) {
@@ -232,7 +269,10 @@ fn transcribe(template: &[TokenTree], bindings: &BTreeMap<String, Binding>) -> T
         match tree {
             TokenTree::Group(group) => {
                 let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-                out.push(TokenTree::Group(proc_macro2::Group::new(group.delimiter(), transcribe(&inner, bindings))));
+                out.push(TokenTree::Group(proc_macro2::Group::new(
+                    group.delimiter(),
+                    transcribe(&inner, bindings),
+                )));
             }
             other => out.push(other.clone()),
         }
@@ -253,13 +293,21 @@ mod tests {
     }
 
     fn expanded(rules: &[MacroRule], input: &str) -> String {
-        expand(rules, input).map(|tokens| tokens.to_string()).unwrap_or_else(|| "<no match>".into())
+        expand(rules, input)
+            .map(|tokens| tokens.to_string())
+            .unwrap_or_else(|| "<no match>".into())
     }
 
     #[test]
     fn expression_fragments_and_repetitions() {
-        let rules = [rule("$ c : expr , $ ($ rest : tt) *", "println ! (\"{}\" , $ c . email) ; $ ($ rest) *")];
-        assert_eq!(expanded(&rules, "contact , a b"), "println ! (\"{}\" , contact . email) ; a b");
+        let rules = [rule(
+            "$ c : expr , $ ($ rest : tt) *",
+            "println ! (\"{}\" , $ c . email) ; $ ($ rest) *",
+        )];
+        assert_eq!(
+            expanded(&rules, "contact , a b"),
+            "println ! (\"{}\" , contact . email) ; a b"
+        );
     }
 
     #[test]
@@ -272,7 +320,10 @@ mod tests {
     #[test]
     fn forwarding_token_trees() {
         let rules = [rule("$ ($ arg : tt) *", "tracing :: info ! ($ ($ arg) *)")];
-        assert_eq!(expanded(&rules, "user = % c . email , \"hi\""), "tracing :: info ! (user = % c . email , \"hi\")");
+        assert_eq!(
+            expanded(&rules, "user = % c . email , \"hi\""),
+            "tracing :: info ! (user = % c . email , \"hi\")"
+        );
     }
 
     #[test]

@@ -207,7 +207,12 @@ impl<'c, 'a> Frame<'c, 'a> {
     /// Expands a call of a workspace `macro_rules!` and analyses the expansion, every
     /// position in it pointing at the call. `None` when there is no such macro or no
     /// rule matches.
-    fn expand_workspace_macro(&mut self, name: &str, tokens: &str, pos: crate::index::ir::Pos) -> Option<Value> {
+    fn expand_workspace_macro(
+        &mut self,
+        name: &str,
+        tokens: &str,
+        pos: crate::index::ir::Pos,
+    ) -> Option<Value> {
         if self.expansion_depth >= MAX_EXPANSION_DEPTH {
             return None;
         }
@@ -217,15 +222,18 @@ impl<'c, 'a> Frame<'c, 'a> {
             .find(|(krate, _)| *krate == self.crate_index)
             .or_else(|| definitions.first())?;
         let expansion = super::expand::expand(&rules.rules, tokens)?;
-        let braced: proc_macro2::TokenStream =
-            proc_macro2::TokenTree::Group(proc_macro2::Group::new(proc_macro2::Delimiter::Brace, expansion)).into();
+        let braced: proc_macro2::TokenStream = proc_macro2::TokenTree::Group(
+            proc_macro2::Group::new(proc_macro2::Delimiter::Brace, expansion),
+        )
+        .into();
         let block: syn::Block = syn::parse2(braced).ok()?;
         let expr = syn::Expr::Block(syn::ExprBlock {
             attrs: Vec::new(),
             label: None,
             block,
         });
-        let (lowered, _) = crate::index::lower::lower_expansion(&expr, pos, self.cx.policy, &self.module);
+        let (lowered, _) =
+            crate::index::lower::lower_expansion(&expr, pos, self.cx.policy, &self.module);
         self.expansion_depth += 1;
         let value = self.expr(&lowered);
         self.expansion_depth -= 1;

@@ -188,7 +188,11 @@ impl Index {
                         });
                     }
                     ItemKind::MacroRules(rules) => {
-                        index.macros.entry(rules.name.clone()).or_default().push((crate_index, rules));
+                        index
+                            .macros
+                            .entry(rules.name.clone())
+                            .or_default()
+                            .push((crate_index, rules));
                     }
                     ItemKind::Static { name, ty } => {
                         let id = index.statics.len();

@@ -529,7 +529,8 @@ fn macro_rules(tokens: &TokenStream) -> Vec<super::ir::MacroRule> {
     let mut rules = Vec::new();
     let mut index = 0;
     while index < trees.len() {
-        let (Some(TokenTree::Group(matcher)), Some(TokenTree::Group(transcriber))) = (trees.get(index), trees.get(index + 3))
+        let (Some(TokenTree::Group(matcher)), Some(TokenTree::Group(transcriber))) =
+            (trees.get(index), trees.get(index + 3))
         else {
             break;
         };
@@ -552,7 +553,12 @@ thread_local! {
 }
 
 /// Lowers an expression from a macro expansion, every position set to `at`.
-pub fn lower_expansion(expr: &syn::Expr, at: Pos, policy: &Policy, module: &[String]) -> (super::ir::Expr, usize) {
+pub fn lower_expansion(
+    expr: &syn::Expr,
+    at: Pos,
+    policy: &Policy,
+    module: &[String],
+) -> (super::ir::Expr, usize) {
     POS_OVERRIDE.with(|cell| cell.set(Some(at)));
     let mut lowerer = Lowerer {
         policy,
