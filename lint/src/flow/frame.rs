@@ -1691,10 +1691,10 @@ fn typed_as(value: &mut Value, ty: &Ty) {
     if *ty == Ty::Unknown {
         return;
     }
-    let known = value
-        .ty
-        .as_ref()
-        .is_some_and(|current| *current != Ty::Unknown && !matches!(current, Ty::Wrapper(_, args) if args.iter().any(|arg| *arg == Ty::Unknown)));
+    let known = value.ty.as_ref().is_some_and(|current| {
+        *current != Ty::Unknown
+            && !matches!(current, Ty::Wrapper(_, args) if args.contains(&Ty::Unknown))
+    });
     if !known {
         value.ty = Some(ty.clone());
     }
