@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::frame::{Frame, collection_of};
 use super::types::Mode;
-use super::value::{ELEMENT, ERR, Step, Taint, Value};
+use super::value::{ELEMENT, ERR, Global, Step, Taint, Value};
 use crate::index::ir::{Expr, Pos};
 use crate::index::ty::{Ty, Wrapper};
 
@@ -275,6 +275,51 @@ impl Frame<'_, '_> {
                 result.join(&Value::tainted(self.full(&element, Mode::All)));
             }
             return result;
+        }
+        // Channel ends typed with what they carry share one global channel per type.
+        let channel = match receiver_value.ty().autoderef() {
+            Ty::Wrapper(kind @ (Wrapper::Sender | Wrapper::Receiver), args)
+                if args.first().is_some_and(|arg| *arg != Ty::Unknown) =>
+            {
+                Some((*kind, Global::Channel(format!("{:?}", args[0]))))
+            }
+            _ => None,
+        };
+        if let Some((Wrapper::Sender, key)) = &channel {
+            if matches!(
+                method,
+                "send" | "try_send" | "blocking_send" | "send_timeout"
+            ) {
+                let cell = self.global_cell(key.clone());
+                let mut sent = Value::default();
+                for arg in &args {
+                    sent.join(arg);
+                }
+                let mut stored = Value::default();
+                stored.fields.insert(ELEMENT.to_owned(), sent);
+                if let Some(content) = self.cells.get_mut(cell) {
+                    content.join(&stored);
+                }
+            }
+        }
+        if let Some((Wrapper::Receiver, key)) = &channel {
+            if matches!(
+                method,
+                "recv" | "try_recv" | "blocking_recv" | "recv_timeout" | "iter" | "try_iter"
+            ) {
+                let cell = self.global_cell(key.clone());
+                let content = self.cells.get(cell).cloned().unwrap_or_default();
+                let mut received = self.element(&content);
+                received.join(&element);
+                if let Ty::Wrapper(_, args) = receiver_value.ty().autoderef() {
+                    if let Some(item) = args.first() {
+                        if received.ty.is_none() {
+                            received.ty = Some(item.clone());
+                        }
+                    }
+                }
+                return received;
+            }
         }
         if INSERT.contains(&method) {
             let mut inserted = Value::default();

@@ -10,7 +10,7 @@ type ProjectionCache = HashMap<(usize, Vec<String>), Taint>;
 use std::sync::Arc;
 
 use super::types::Mode;
-use super::value::{Callable, Closure, ELEMENT, ERR, Origin, Step, Taint, Trace, Value};
+use super::value::{Callable, Closure, ELEMENT, ERR, Global, Origin, Step, Taint, Trace, Value};
 use super::{Context, Coverage, FlowFact, FnOutcome, SinkHit, Summary, sink_of, tag_origins};
 use crate::index::ir::{
     AllowTag, Block, Expr, MacroArgs, Param, PathRef, Pattern, Receiver, Stmt, Wrap,
@@ -104,7 +104,7 @@ pub(super) struct Frame<'c, 'a> {
     /// `let r = &mut x;`: writes through `r` reach `x`.
     aliases: BTreeMap<String, String>,
     /// The cell standing for each `static` this function touches.
-    static_cells: BTreeMap<crate::index::StaticId, usize>,
+    static_cells: BTreeMap<Global, usize>,
     /// How many workspace macro expansions deep the analysis is.
     expansion_depth: usize,
 }
@@ -164,7 +164,7 @@ impl<'c, 'a> Frame<'c, 'a> {
     }
 
     fn finish(self) -> FnOutcome {
-        let statics_read = self.static_cells.keys().copied().collect();
+        let statics_read = self.static_cells.keys().cloned().collect();
         let statics_written = self
             .static_cells
             .iter()
@@ -174,7 +174,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                 let unchanged = global.is_some_and(|global| {
                     global.taint == content.taint && global.fields.len() == content.fields.len()
                 });
-                (!unchanged).then(|| (*id, strip_cells(content).summarized(SUMMARY_DEPTH)))
+                (!unchanged).then(|| (id.clone(), strip_cells(content).summarized(SUMMARY_DEPTH)))
             })
             .collect();
         let ret = strip_cells(self.ret).summarized(SUMMARY_DEPTH);
@@ -249,17 +249,22 @@ impl<'c, 'a> Frame<'c, 'a> {
     }
 
     /// The value of a `static`: a cell holding what any function stored in it.
-    fn static_value(&mut self, id: crate::index::StaticId) -> Value {
-        let cell = match self.static_cells.get(&id) {
+    /// The frame's cell for global state, seeded with what every function stored there.
+    pub fn global_cell(&mut self, key: Global) -> usize {
+        match self.static_cells.get(&key) {
             Some(cell) => *cell,
             None => {
                 let cell = self.cells.len();
                 self.cells
-                    .push(self.cx.statics.get(&id).cloned().unwrap_or_default());
-                self.static_cells.insert(id, cell);
+                    .push(self.cx.statics.get(&key).cloned().unwrap_or_default());
+                self.static_cells.insert(key, cell);
                 cell
             }
-        };
+        }
+    }
+
+    fn static_value(&mut self, id: crate::index::StaticId) -> Value {
+        let cell = self.global_cell(Global::Static(id));
         let info = &self.cx.index.statics[id];
         let ty = self.cx.index.lower_ty(
             info.crate_index,

@@ -22,7 +22,8 @@ use privflow_model::Policy;
 use rayon::prelude::*;
 
 use crate::index::ir::AllowTag;
-use crate::index::{FnId, Index, Location, Owner, StaticId};
+use crate::index::{FnId, Index, Location, Owner};
+use value::Global;
 use value::{Origin, Step, Taint, Value};
 
 /// How many whole passes the fixpoint may take before it stops (and says so).
@@ -158,7 +159,7 @@ pub(crate) struct Context<'a> {
     /// Source type → `fn from` of the workspace's `impl From<Source> for _`.
     pub conversions: &'a HashMap<usize, Vec<FnId>>,
     /// What each `static` may hold, from every function that writes it.
-    pub statics: &'a HashMap<StaticId, Value>,
+    pub statics: &'a HashMap<Global, Value>,
 }
 
 /// What analysing one function yields.
@@ -168,8 +169,8 @@ pub(crate) struct FnOutcome {
     pub callees: BTreeSet<FnId>,
     pub coverage: Coverage,
     /// Statics the function reads, and what it leaves in those it writes.
-    pub statics_read: BTreeSet<StaticId>,
-    pub statics_written: BTreeMap<StaticId, Value>,
+    pub statics_read: BTreeSet<Global>,
+    pub statics_written: BTreeMap<Global, Value>,
 }
 
 pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
@@ -178,8 +179,8 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let mut converged = false;
     let type_taints = types::TypeTaints::new(index);
     let conversions = conversions(index);
-    let mut statics: HashMap<StaticId, Value> = HashMap::new();
-    let mut static_readers: HashMap<StaticId, BTreeSet<FnId>> = HashMap::new();
+    let mut statics: HashMap<Global, Value> = HashMap::new();
+    let mut static_readers: HashMap<Global, BTreeSet<FnId>> = HashMap::new();
     // A worklist: the first pass analyses every function; later ones only those whose
     // callees' summaries (or whose purposes) changed.
     let dirty: BTreeSet<FnId> = (0..index.functions.len())
@@ -317,15 +318,15 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
 fn record_statics(
     outcome: &FnOutcome,
     id: FnId,
-    statics: &mut HashMap<StaticId, Value>,
-    readers: &mut HashMap<StaticId, BTreeSet<FnId>>,
-) -> Vec<StaticId> {
+    statics: &mut HashMap<Global, Value>,
+    readers: &mut HashMap<Global, BTreeSet<FnId>>,
+) -> Vec<Global> {
     for read in &outcome.statics_read {
-        readers.entry(*read).or_default().insert(id);
+        readers.entry(read.clone()).or_default().insert(id);
     }
     let mut grown = Vec::new();
     for (written, value) in &outcome.statics_written {
-        let slot = statics.entry(*written).or_default();
+        let slot = statics.entry(written.clone()).or_default();
         let before = Summary {
             ret: slot.clone(),
             ..Summary::default()
@@ -339,7 +340,7 @@ fn record_statics(
         }
         .fingerprint();
         if before != after {
-            grown.push(*written);
+            grown.push(written.clone());
         }
     }
     grown

@@ -405,3 +405,11 @@ impl Value {
         self.fields = Fields::from_map(fields);
     }
 }
+
+/// State shared by every function: a `static`, or every channel that carries one type
+/// (what is sent on a `Sender<Job>` anywhere is received from any `Receiver<Job>`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Global {
+    Static(crate::index::StaticId),
+    Channel(String),
+}
