@@ -218,9 +218,17 @@ impl Frame<'_, '_> {
         let closure_index = args.iter().position(|arg| arg.callable.is_some());
         if let Some(closure_index) = closure_index {
             let closure = args[closure_index].clone();
+            // A `Result`'s error handlers get the error, not the value.
+            let is_result = matches!(
+                receiver_value.ty().autoderef(),
+                Ty::Wrapper(Wrapper::Result, _)
+            ) || receiver_value.fields.contains_key(ERR);
             let call_args = match method {
                 "fold" | "try_fold" => {
                     vec![args.first().cloned().unwrap_or_default(), element.clone()]
+                }
+                "map_err" | "or_else" | "unwrap_or_else" | "inspect_err" if is_result => {
+                    vec![self.error_side(&receiver_value)]
                 }
                 "unwrap_or_else" | "or_else" | "ok_or_else" | "map_or_else"
                     if closure_index == 0 =>
@@ -233,6 +241,9 @@ impl Frame<'_, '_> {
                 .apply_callable(&closure, call_args, pos)
                 .unwrap_or_default();
             if method == "ok_or_else" {
+                return result_of(element, produced);
+            }
+            if method == "map_err" {
                 return result_of(element, produced);
             }
             if MAP_CLOSURE.contains(&method) {
