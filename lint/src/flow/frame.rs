@@ -400,6 +400,8 @@ impl<'c, 'a> Frame<'c, 'a> {
         let Some(fmt) = manual else {
             return self.full(value, Mode::All);
         };
+        // The impl's summary decides: re-run when it changes.
+        self.callees.insert(fmt);
         let args = vec![value.clone(), Value::default()];
         let written = self.apply_summary_writes(fmt, &args, pos);
         let mut taint = value.taint.clone();
