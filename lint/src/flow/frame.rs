@@ -1367,7 +1367,11 @@ impl<'c, 'a> Frame<'c, 'a> {
             for arg in &args {
                 taint.join(&self.full(arg, Mode::All));
             }
-            return Value::tainted(taint.with_step(&step));
+            let mut value = Value::tainted(taint.with_step(&step));
+            if let Some(declared) = self.return_type(id, &args) {
+                typed_as(&mut value, &declared);
+            }
+            return value;
         }
         let mut value = summary
             .map(|summary| self.instantiate(&summary.ret, &args, &step))
