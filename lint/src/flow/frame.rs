@@ -696,6 +696,18 @@ impl<'c, 'a> Frame<'c, 'a> {
 
     /// What is inside an option, collection, pointer, lock or channel.
     pub fn element(&self, value: &Value) -> Value {
+        // Through pointers and locks first: the element of an `Arc<RwLock<Vec<T>>>` is a
+        // `T`, not the `Vec`.
+        if let (Ty::Wrapper(Wrapper::Pointer | Wrapper::Lock, _), None, None) =
+            (value.ty(), value.fields.get(ELEMENT), value.cell)
+        {
+            let inner = value.ty().autoderef().clone();
+            if !matches!(inner, Ty::Wrapper(Wrapper::Pointer | Wrapper::Lock, _)) {
+                let mut through = value.clone();
+                through.ty = Some(inner);
+                return self.element(&through);
+            }
+        }
         let mut element = match value.fields.get(ELEMENT) {
             Some(element) => element.clone(),
             None => match value.ty() {
