@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use cargo_privflow::index::{Index, Lowered, lower};
-use cargo_privflow::load::{self, Selection};
+use cargo_privflow::index::Index;
+use cargo_privflow::load::Selection;
 use cargo_privflow::{flow, verdict};
 
 fn write(path: &Path, text: &str) {
@@ -123,13 +123,7 @@ fn main() {
         workspace: true,
     };
     let started = Instant::now();
-    let workspace = match load::load(&selection, |ast, context| {
-        let (ir, macros_not_understood) = lower::lower_file(ast, context, &policy);
-        Lowered {
-            ir,
-            macros_not_understood,
-        }
-    }) {
+    let workspace = match cargo_privflow::index::load_lowered(&selection, &policy) {
         Ok(workspace) => workspace,
         Err(error) => {
             eprintln!("{error}");

@@ -4,7 +4,7 @@ use privflow_model::policy::Date;
 
 use crate::ExitCode;
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::index::{Index, Lowered, lower};
+use crate::index::Index;
 use crate::load::{self, Selection};
 use crate::render::{CheckOutput, ErrorOut, human, json};
 use crate::{flow, verdict};
@@ -30,13 +30,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             return ExitCode::Error;
         }
     };
-    let workspace = match load::load(&selection, |ast, context| {
-        let (ir, macros_not_understood) = lower::lower_file(ast, context, &policy);
-        Lowered {
-            ir,
-            macros_not_understood,
-        }
-    }) {
+    let workspace = match crate::index::load_lowered(&selection, &policy) {
         Ok(workspace) => workspace,
         Err(error) => {
             super::print_diagnostic(&error);

@@ -180,6 +180,17 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let type_taints = types::TypeTaints::new(index);
     let conversions = conversions(index);
     let mut statics: HashMap<Global, Value> = HashMap::new();
+    let (no_summaries, no_purposes, no_statics) = (HashMap::new(), HashMap::new(), HashMap::new());
+    // What stays the same for the whole analysis; each analysis adds the current state.
+    let fixed = Context {
+        index,
+        policy,
+        summaries: &no_summaries,
+        purposes: &no_purposes,
+        type_taints: &type_taints,
+        conversions: &conversions,
+        statics: &no_statics,
+    };
     let mut static_readers: HashMap<Global, BTreeSet<FnId>> = HashMap::new();
     // A worklist: the first pass analyses every function; later ones only those whose
     // callees' summaries (or whose purposes) changed.
@@ -195,13 +206,10 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         passes += 1;
         analyses += dirty.len();
         let context = Context {
-            index,
-            policy,
             summaries: &summaries,
             purposes: &purposes,
-            type_taints: &type_taints,
-            conversions: &conversions,
             statics: &statics,
+            ..fixed
         };
         let work: Vec<FnId> = dirty.iter().copied().collect();
         let outcomes: Vec<(FnId, FnOutcome)> = work
@@ -244,13 +252,10 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
             }
             analyses += 1;
             let context = Context {
-                index,
-                policy,
                 summaries: &summaries,
                 purposes: &purposes,
-                type_taints: &type_taints,
-                conversions: &conversions,
                 statics: &statics,
+                ..fixed
             };
             let outcome = frame::analyze_function(&context, id);
             for callee in &outcome.callees {

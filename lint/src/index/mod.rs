@@ -27,6 +27,21 @@ pub struct StaticInfo {
     pub module: Vec<String>,
 }
 
+/// Loads the selected crates, lowering every file to its item tree (validating
+/// attributes against `policy`) in the worker that parsed it.
+pub fn load_lowered(
+    selection: &crate::load::Selection,
+    policy: &Policy,
+) -> Result<Workspace<Lowered>, crate::load::WorkspaceError> {
+    crate::load::load(selection, |ast, context| {
+        let (ir, macros_not_understood) = lower::lower_file(ast, context, policy);
+        Lowered {
+            ir,
+            macros_not_understood,
+        }
+    })
+}
+
 /// What a file lowers to: its item tree and how many macro calls were not understood.
 pub struct Lowered {
     pub ir: FileIr,
