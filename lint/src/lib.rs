@@ -4,12 +4,14 @@
 //! Stages, one way: load (workspace, policy) → parse → index → flow analysis →
 //! verdicts → render. Commands in [`commands`] wire the stages together.
 
+pub mod build_script;
 pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod flow;
 pub mod index;
 pub mod load;
+pub mod pipeline;
 pub mod render;
 pub mod rules;
 pub mod verdict;

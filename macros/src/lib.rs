@@ -31,6 +31,12 @@ use alloc::{boxed::Box, rc::Rc, sync::Arc, vec::Vec};
 
 pub use privflow_macros::{Classified, allow, declassify, purpose, sink};
 
+#[cfg(feature = "build")]
+extern crate std;
+
+#[cfg(feature = "build")]
+pub mod build;
+
 /// A type whose values carry data categories. Implemented by `#[derive(Classified)]`.
 pub trait Classified {
     /// What the type carries, as const data (for tooling and build-time checks).

@@ -1,13 +1,10 @@
 //! `cargo privflow check`: load → index → flow analysis → verdicts → render.
 
-use privflow_model::policy::Date;
-
 use crate::ExitCode;
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::index::Index;
 use crate::load::{self, Selection};
-use crate::render::{CheckOutput, ErrorOut, human, json};
-use crate::{flow, verdict};
+use crate::pipeline;
+use crate::render::{human, json};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
     let selection = Selection {
@@ -37,36 +34,15 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             return ExitCode::Error;
         }
     };
-    let mut errors: Vec<ErrorOut> = workspace
-        .errors
-        .iter()
-        .map(|error| ErrorOut {
-            file: error.file.clone(),
-            line: u32::try_from(error.line).unwrap_or(u32::MAX),
-            column: u32::try_from(error.column).unwrap_or(u32::MAX),
-            message: error.message.clone(),
-            help: None,
-        })
-        .collect();
-    let index = Index::build(workspace, &policy);
-    errors.extend(index.problems.iter().map(|(file, problem)| ErrorOut {
-        file: index.files[*file].relative.clone(),
-        line: problem.pos.line,
-        column: problem.pos.column,
-        message: format!("invalid-attribute: {}", problem.message),
-        help: problem.help.clone(),
-    }));
-    let result = flow::analyze(&index, &policy);
-    if !result.converged {
+    let checked = pipeline::check(workspace, &policy);
+    if !checked.converged {
         eprintln!(
             "warning: the flow analysis did not settle within its pass limit; results may be incomplete"
         );
     }
-    let findings = verdict::judge(&index, &policy, result.flows, Date::today());
-    let invalid_attributes = index.problems.len();
-    let output = CheckOutput::new(&index, &findings, result.coverage, errors);
+    let (index, output) = (&checked.index, &checked.output);
     let text = match args.format {
-        CheckFormat::Json => json::render(&output),
+        CheckFormat::Json => json::render(output),
         CheckFormat::Human => {
             use std::io::IsTerminal;
             let color = args.output.is_none()
@@ -79,7 +55,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                     .find(|file| file.relative == relative)
                     .map(|file| file.text.clone())
             };
-            human::render(&output, &sources, color)
+            human::render(output, &sources, color)
         }
         CheckFormat::Sarif | CheckFormat::Github => {
             eprintln!("error: --format sarif and github are not implemented yet (issue 5)");
@@ -95,7 +71,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
         None => print!("{text}"),
     }
-    if output.violations > 0 || invalid_attributes > 0 {
+    if checked.has_violations() {
         ExitCode::Violations
     } else {
         ExitCode::Clean

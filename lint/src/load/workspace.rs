@@ -101,6 +101,28 @@ where
     Ok(modules::load_crates(&root, crates, &lower))
 }
 
+/// One package by its conventional layout (`src/lib.rs`, `src/main.rs`), without asking
+/// cargo: for build scripts, which must not run cargo while cargo builds.
+pub fn load_package<T, F>(manifest_dir: &Path, package: &str, lower: F) -> Workspace<T>
+where
+    T: Send,
+    F: Fn(&syn::File, &FileContext<'_>) -> T + Sync,
+{
+    let name = package.replace('-', "_");
+    let crates = [("lib.rs", TargetKind::Lib), ("main.rs", TargetKind::Bin)]
+        .into_iter()
+        .map(|(file, kind)| (manifest_dir.join("src").join(file), kind))
+        .filter(|(root, _)| root.is_file())
+        .map(|(root, kind)| CrateTarget {
+            name: name.clone(),
+            package: package.to_owned(),
+            kind,
+            root,
+        })
+        .collect();
+    modules::load_crates(manifest_dir, crates, &lower)
+}
+
 /// `/`-separated path of `path` relative to `root` (or as given, if outside it).
 pub(super) fn relative(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);

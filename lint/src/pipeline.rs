@@ -1,0 +1,57 @@
+//! The whole check on a loaded workspace: index → flow → verdicts → output data. Shared
+//! by `cargo privflow check` and the build-script integration (`privflow::build`).
+
+use privflow_model::Policy;
+use privflow_model::policy::Date;
+
+use crate::index::{Index, Lowered};
+use crate::load::Workspace;
+use crate::render::{CheckOutput, ErrorOut};
+use crate::{flow, verdict};
+
+pub struct Checked {
+    pub index: Index,
+    pub output: CheckOutput,
+    /// Attributes the shared grammar rejected (the build rejects them too).
+    pub invalid_attributes: usize,
+    /// Whether the flow fixpoint settled within its limits.
+    pub converged: bool,
+}
+
+impl Checked {
+    /// Exit code 1 territory: a violation or an invalid attribute.
+    pub fn has_violations(&self) -> bool {
+        self.output.violations > 0 || self.invalid_attributes > 0
+    }
+}
+
+pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Checked {
+    let mut errors: Vec<ErrorOut> = workspace
+        .errors
+        .iter()
+        .map(|error| ErrorOut {
+            file: error.file.clone(),
+            line: u32::try_from(error.line).unwrap_or(u32::MAX),
+            column: u32::try_from(error.column).unwrap_or(u32::MAX),
+            message: error.message.clone(),
+            help: None,
+        })
+        .collect();
+    let index = Index::build(workspace, policy);
+    errors.extend(index.problems.iter().map(|(file, problem)| ErrorOut {
+        file: index.files[*file].relative.clone(),
+        line: problem.pos.line,
+        column: problem.pos.column,
+        message: format!("invalid-attribute: {}", problem.message),
+        help: problem.help.clone(),
+    }));
+    let result = flow::analyze(&index, policy);
+    let findings = verdict::judge(&index, policy, result.flows, Date::today());
+    let output = CheckOutput::new(&index, &findings, result.coverage, errors);
+    Checked {
+        invalid_attributes: index.problems.len(),
+        index,
+        output,
+        converged: result.converged,
+    }
+}
