@@ -214,3 +214,8 @@ fn flow_pattern_markers_hold() {
 fn service_markers_hold() {
     check_fixture("service");
 }
+
+#[test]
+fn reference_workspace_markers_hold() {
+    check_fixture("axodesk");
+}
