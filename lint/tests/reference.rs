@@ -133,3 +133,34 @@ fn the_main_job_covers_the_policy() {
         "at least 12 categories: {categories:?}"
     );
 }
+
+/// The generic-sink check of the macros, in the reference workspace: with the
+/// `violate-at-build` feature, `axo-providers` sends a pre-chat form (health data) through
+/// a sink generic over `Classified`, and the build refuses it.
+#[test]
+fn violate_at_build_fails_to_build() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("axodesk-target");
+    let build = |features: &[&str]| {
+        let output = Command::new(&cargo)
+            .args(["build", "-p", "axo-providers"])
+            .args(features)
+            .current_dir(root())
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("PRIVFLOW_POLICY")
+            .output()
+            .unwrap_or_else(|error| unreachable!("cannot run cargo: {error}"));
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, stderr) = build(&[]);
+    assert!(ok, "the reference workspace builds:\n{stderr}");
+    let (ok, stderr) = build(&["--features", "violate-at-build"]);
+    assert!(!ok, "the misuse must not build");
+    assert!(
+        stderr.contains("`PreChatForm` carries `sensitive.health`, which the policy never allows into sink `ai.openai`"),
+        "the refusal names the type, the category and the sink:\n{stderr}"
+    );
+}
