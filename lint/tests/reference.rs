@@ -164,3 +164,22 @@ fn violate_at_build_fails_to_build() {
         "the refusal names the type, the category and the sink:\n{stderr}"
     );
 }
+
+/// The reference workspace is real code: it type-checks against the real `privflow`.
+#[test]
+fn the_reference_workspace_type_checks() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("axodesk-target");
+    let output = Command::new(&cargo)
+        .args(["check", "--workspace", "--quiet"])
+        .current_dir(root())
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("PRIVFLOW_POLICY")
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run cargo: {error}"));
+    assert!(
+        output.status.success(),
+        "cargo check of fixtures/axodesk:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
