@@ -4,7 +4,7 @@ use crate::ExitCode;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::load::{self, Selection};
 use crate::pipeline;
-use crate::render::{human, json};
+use crate::render::{github, human, json, sarif};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
     let selection = Selection {
@@ -57,10 +57,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             };
             human::render(output, &sources, color)
         }
-        CheckFormat::Sarif | CheckFormat::Github => {
-            eprintln!("error: --format sarif and github are not implemented yet (issue 5)");
-            return ExitCode::Error;
-        }
+        CheckFormat::Sarif => sarif::render(output),
+        CheckFormat::Github => github::render(output),
     };
     match &args.output {
         Some(path) => {

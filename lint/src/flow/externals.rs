@@ -441,7 +441,7 @@ impl Frame<'_, '_> {
             for arg in &args {
                 taint.join(&self.full(arg, Mode::All));
             }
-            self.hit(&sink, site, taint, &BTreeSet::new(), &[]);
+            self.hit(&sink, site, self.fn_id, taint, &BTreeSet::new(), &[]);
         }
         match (owner, name) {
             (_, "Some" | "Ok" | "Err")

@@ -81,6 +81,8 @@ pub(crate) fn analyze_function(cx: &Context<'_>, id: FnId) -> FnOutcome {
 
 pub(super) struct Frame<'c, 'a> {
     pub cx: &'c Context<'a>,
+    /// The function being analysed.
+    pub fn_id: FnId,
     pub file: FileId,
     pub crate_index: usize,
     pub module: Vec<String>,
@@ -139,6 +141,7 @@ impl<'c, 'a> Frame<'c, 'a> {
         };
         Frame {
             cx,
+            fn_id: id,
             file: function.file,
             crate_index: function.crate_index,
             module: function.module.clone(),
@@ -413,10 +416,13 @@ impl<'c, 'a> Frame<'c, 'a> {
 
     // ---- sinks ----
 
+    /// Records what `taint` brings to `sink` at `site` (in function `site_fn`): tag origins
+    /// become flows, parameter origins part of the summary.
     pub fn hit(
         &mut self,
         sink: &str,
         site: Location,
+        site_fn: FnId,
         taint: Taint,
         purposes: &BTreeSet<String>,
         allows: &[AllowTag],
@@ -435,6 +441,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                 purposes: in_force.iter().cloned().collect(),
                 field_purposes: field_purposes.map(|purposes| purposes.to_vec()),
                 allows: all_allows.clone(),
+                function: site_fn,
             });
         }
         let from_params = Taint::from_map(
@@ -472,6 +479,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                 taint: from_params,
                 purposes: hit_purposes,
                 allows: all_allows,
+                function: site_fn,
             });
         }
     }
@@ -1333,7 +1341,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             for arg in checked {
                 if let Some(value) = args.get(arg) {
                     let taint = self.full(value, Mode::All).with_step(&step);
-                    self.hit(&sink, site, taint, &BTreeSet::new(), &[]);
+                    self.hit(&sink, site, self.fn_id, taint, &BTreeSet::new(), &[]);
                 }
             }
         }
@@ -1341,7 +1349,14 @@ impl<'c, 'a> Frame<'c, 'a> {
         if let Some(summary) = &summary {
             for hit in &summary.hits {
                 let taint = self.instantiate_taint(&hit.taint, &args, &step);
-                self.hit(&hit.sink, hit.site, taint, &hit.purposes, &hit.allows);
+                self.hit(
+                    &hit.sink,
+                    hit.site,
+                    hit.function,
+                    taint,
+                    &hit.purposes,
+                    &hit.allows,
+                );
             }
             for (param, written) in &summary.writes {
                 let value = self.instantiate(written, &args, &step);
@@ -1648,7 +1663,14 @@ impl<'c, 'a> Frame<'c, 'a> {
                         location: site,
                         note: Arc::from(format!("formatted by `{name}!`")),
                     };
-                    self.hit(sink, site, taint.with_step(&step), &BTreeSet::new(), &[]);
+                    self.hit(
+                        sink,
+                        site,
+                        self.fn_id,
+                        taint.with_step(&step),
+                        &BTreeSet::new(),
+                        &[],
+                    );
                 }
                 if is_write {
                     if let Some(first) = args.first() {
@@ -1683,7 +1705,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                     element.join(&value);
                 }
                 if let Some(sink) = &sink {
-                    self.hit(sink, site, taint.clone(), &BTreeSet::new(), &[]);
+                    self.hit(sink, site, self.fn_id, taint.clone(), &BTreeSet::new(), &[]);
                 }
                 match name {
                     "vec" => collection_of(element),

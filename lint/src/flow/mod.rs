@@ -43,6 +43,8 @@ pub struct FlowFact {
     pub field_purposes: Option<Vec<String>>,
     /// `#[privflow::allow]`s in force where the flow happens.
     pub allows: Vec<AllowTag>,
+    /// The function that contains the sink call.
+    pub function: FnId,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -71,6 +73,8 @@ pub struct SinkHit {
     pub taint: Taint,
     pub purposes: BTreeSet<String>,
     pub allows: Vec<AllowTag>,
+    /// The function that contains the sink call.
+    pub function: FnId,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -1,8 +1,10 @@
 //! Stage 5, rendering: the result of `check` as plain data (file names resolved,
 //! sorted), and one module per output format.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use serde::Serialize;
 
@@ -38,6 +40,10 @@ pub struct FlowOut {
     pub message: String,
     pub source: Place,
     pub trace: Vec<TraceStep>,
+    /// The function around the sink call (`crate::module::Type::method`): what CI
+    /// fingerprints hold on to, so that unrelated line moves keep them stable.
+    #[serde(skip)]
+    pub function: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -105,6 +111,11 @@ impl CheckOutput {
                     rule: finding.rule.clone(),
                     message: finding.message.clone(),
                     source: place(index, finding.flow.source),
+                    function: index
+                        .functions
+                        .get(finding.flow.function)
+                        .map(|function| function.path.clone())
+                        .unwrap_or_default(),
                     trace: finding
                         .flow
                         .trace
