@@ -13,6 +13,7 @@ pub mod index;
 pub mod load;
 pub mod pipeline;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod verdict;
 

@@ -3,6 +3,7 @@
 mod check;
 mod explain;
 pub mod init;
+mod report;
 
 use crate::ExitCode;
 use crate::cli::{Cli, Command};
@@ -12,7 +13,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Explain(args) => explain::run(&args),
-        Command::Report(_) | Command::Export(_) => {
+        Command::Report(args) => report::run(&args),
+        Command::Export(_) => {
             eprintln!("error: this command is not implemented yet (see the open issues)");
             ExitCode::Error
         }
@@ -40,4 +42,39 @@ pub(crate) fn policy_in_force(
         Some(path) => privflow_model::Policy::load(path),
         None => privflow_model::Policy::discover(dir).map(|(policy, _)| policy),
     }
+}
+
+/// Load, index and check the selected packages with the policy in force (`--policy`,
+/// else privflow.toml at the workspace root, else the pack). Problems are printed here;
+/// the error is the exit code to return.
+pub(crate) fn analyse(
+    selection: &crate::cli::Selection,
+) -> Result<(privflow_model::Policy, crate::pipeline::Checked), ExitCode> {
+    let selection_policy = selection.policy.clone();
+    let selection = crate::load::Selection {
+        manifest_path: selection.manifest_path.clone(),
+        packages: selection.packages.clone(),
+        workspace: selection.workspace,
+    };
+    let explicit_policy = selection_policy;
+    // The policy is found from the workspace root, so read the metadata first.
+    let root = crate::load::workspace_root(&selection).map_err(|error| {
+        print_diagnostic(&error);
+        ExitCode::Error
+    })?;
+    let policy = policy_in_force(explicit_policy.as_deref(), &root).map_err(|errors| {
+        print_diagnostic(&errors);
+        ExitCode::Error
+    })?;
+    let workspace = crate::index::load_lowered(&selection, &policy).map_err(|error| {
+        print_diagnostic(&error);
+        ExitCode::Error
+    })?;
+    let checked = crate::pipeline::check(workspace, &policy);
+    if !checked.converged {
+        eprintln!(
+            "warning: the flow analysis did not settle within its pass limit; results may be incomplete"
+        );
+    }
+    Ok((policy, checked))
 }

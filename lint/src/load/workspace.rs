@@ -16,8 +16,6 @@ pub struct Selection {
     pub workspace: bool,
 }
 
-/// Loads the selected crates, lowering each parsed file with `lower` in the worker
-/// that parsed it.
 /// The workspace root of the selection, without loading anything else.
 pub fn workspace_root(selection: &Selection) -> Result<PathBuf, WorkspaceError> {
     let mut command = MetadataCommand::new();
@@ -31,6 +29,8 @@ pub fn workspace_root(selection: &Selection) -> Result<PathBuf, WorkspaceError> 
         .map_err(|error| WorkspaceError::Metadata(error.to_string()))
 }
 
+/// Loads the selected crates, lowering each parsed file with `lower` in the worker
+/// that parsed it.
 pub fn load<T, F>(selection: &Selection, lower: F) -> Result<Workspace<T>, WorkspaceError>
 where
     T: Send,

@@ -6,20 +6,20 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::flow::Coverage;
 use crate::index::{Index, Location};
 use crate::verdict::{Finding, Verdict};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Place {
     pub file: String,
     pub line: u32,
     pub column: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TraceStep {
     pub file: String,
     pub line: u32,
@@ -27,7 +27,7 @@ pub struct TraceStep {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FlowOut {
     pub category: String,
     pub sink: String,
@@ -35,7 +35,7 @@ pub struct FlowOut {
     pub file: String,
     pub line: u32,
     pub column: u32,
-    pub verdict: &'static str,
+    pub verdict: String,
     pub rule: String,
     pub message: String,
     pub source: Place,
@@ -107,7 +107,7 @@ impl CheckOutput {
                     file: site.file,
                     line: site.line,
                     column: site.column,
-                    verdict: finding.verdict.as_str(),
+                    verdict: finding.verdict.as_str().to_owned(),
                     rule: finding.rule.clone(),
                     message: finding.message.clone(),
                     source: place(index, finding.flow.source),

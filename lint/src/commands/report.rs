@@ -1,0 +1,92 @@
+//! `cargo privflow report`: the data-category report for reviewers (SPEC §5), as
+//! Markdown or JSON, optionally compared with an earlier JSON report (`--baseline`).
+//! It exits 0 once written: gating CI on violations is `check`'s job.
+
+use std::path::{Path, PathBuf};
+
+use privflow_model::policy::Date;
+
+use crate::ExitCode;
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::report::{Report, markdown};
+
+pub fn run(args: &ReportArgs) -> ExitCode {
+    if args.format == ReportFormat::Html {
+        eprintln!(
+            "error: --format html is not implemented yet (issue 5)\n  help: use --format md or json"
+        );
+        return ExitCode::Error;
+    }
+    let baseline = match &args.baseline {
+        Some(path) => match read_baseline(path) {
+            Ok(report) => Some(report),
+            Err(message) => {
+                eprintln!(
+                    "error: {message}\n  help: pass a report written by `cargo privflow report --format json`"
+                );
+                return ExitCode::Error;
+            }
+        },
+        None => None,
+    };
+    let (policy, checked) = match super::analyse(&args.selection) {
+        Ok(analysed) => analysed,
+        Err(code) => return code,
+    };
+    let mut report = Report::build(&checked.index, &policy, &checked.output, Date::today());
+    if let Some(baseline) = &baseline {
+        report.compare(baseline);
+    }
+    let (text, extension) = match args.format {
+        ReportFormat::Json => (
+            serde_json::to_string_pretty(&report).map(|mut text| {
+                text.push('\n');
+                text
+            }),
+            "json",
+        ),
+        _ => (Ok(markdown::render(&report)), "md"),
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("error: cannot write the report: {error}");
+            return ExitCode::Error;
+        }
+    };
+    match &args.output {
+        None => {
+            print!("{text}");
+            ExitCode::Clean
+        }
+        Some(path) => {
+            let target = destination(path, extension);
+            match std::fs::write(&target, text) {
+                Ok(()) => {
+                    eprintln!("wrote {}", target.display());
+                    ExitCode::Clean
+                }
+                Err(error) => {
+                    eprintln!("error: cannot write {}: {error}", target.display());
+                    ExitCode::Error
+                }
+            }
+        }
+    }
+}
+
+/// A directory gets `privflow-report.<ext>` inside; anything else is the file itself.
+fn destination(path: &Path, extension: &str) -> PathBuf {
+    if path.is_dir() {
+        path.join(format!("privflow-report.{extension}"))
+    } else {
+        path.to_path_buf()
+    }
+}
+
+fn read_baseline(path: &Path) -> Result<Report, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|error| format!("{} is not a privflow JSON report: {error}", path.display()))
+}

@@ -1,0 +1,125 @@
+//! `cargo privflow report`: the reference workspace's report as snapshots (Markdown and
+//! JSON), and `--baseline` naming what a change added.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn privflow(args: &[&str]) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(name)
+}
+
+fn report(manifest: &Path, format: &str) -> String {
+    let manifest = manifest.display().to_string();
+    let (code, text) = privflow(&[
+        "report",
+        "--workspace",
+        "--format",
+        format,
+        "--manifest-path",
+        &manifest,
+    ]);
+    assert_eq!(code, Some(0), "a written report exits 0");
+    let root = manifest
+        .trim_end_matches("Cargo.toml")
+        .trim_end_matches('/');
+    let canonical = Path::new(root)
+        .canonicalize()
+        .map(|path| path.display().to_string())
+        .unwrap_or_default();
+    text.replace(&canonical, "[root]")
+}
+
+#[test]
+fn reference_workspace_markdown() {
+    let text = report(&fixture("axodesk").join("Cargo.toml"), "md");
+    assert!(text.contains("```mermaid"), "a diagram of the data map");
+    assert!(text.contains("Sinks reached but not disclosed: `ai.deepseek`"));
+    assert!(
+        text.contains("**expired**"),
+        "the expired exception is flagged"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn reference_workspace_json() {
+    let text = report(&fixture("axodesk").join("Cargo.toml"), "json");
+    let document: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|error| unreachable!("{error}"));
+    assert_eq!(document["schema"], "privflow.report/1");
+    assert_eq!(document["violations"].as_array().map(Vec::len), Some(15));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn baseline_names_the_flow_a_change_adds() {
+    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("baseline-example");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(copy.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
+    let example = fixture("example");
+    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
+        .unwrap_or_default()
+        .replace(
+            "../../macros",
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../macros")
+                .display()
+                .to_string(),
+        );
+    std::fs::write(copy.join("Cargo.toml"), manifest)
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let source = std::fs::read_to_string(example.join("src/lib.rs")).unwrap_or_default();
+    std::fs::write(copy.join("src/lib.rs"), &source)
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let manifest_path = copy.join("Cargo.toml").display().to_string();
+    let baseline = copy.join("baseline.json");
+    let (code, before) = privflow(&[
+        "report",
+        "--format",
+        "json",
+        "--manifest-path",
+        &manifest_path,
+    ]);
+    assert_eq!(code, Some(0));
+    std::fs::write(&baseline, before).unwrap_or_else(|error| unreachable!("{error}"));
+    let changed = format!(
+        "{source}\npub fn leak(contact: &Contact) {{\n    tracing_free_log(&contact.phone);\n}}\n\n#[privflow::sink(\"logs\")]\npub fn tracing_free_log(line: &str) {{}}\n"
+    );
+    std::fs::write(copy.join("src/lib.rs"), changed)
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let baseline_path = baseline.display().to_string();
+    let (code, text) = privflow(&[
+        "report",
+        "--baseline",
+        &baseline_path,
+        "--manifest-path",
+        &manifest_path,
+    ]);
+    assert_eq!(code, Some(0));
+    let changes = text.split("## What changed").nth(1).unwrap_or_default();
+    assert!(
+        changes.contains("`contact.phone -> logs @ src/lib.rs`"),
+        "the new flow is named in the change section:\n{text}"
+    );
+    let new_flows = changes
+        .split("**Removed flows**")
+        .next()
+        .unwrap_or_default();
+    assert!(
+        !new_flows.contains("contact.email -> logs"),
+        "an existing flow is not new:\n{changes}"
+    );
+}
