@@ -123,3 +123,55 @@ fn baseline_names_the_flow_a_change_adds() {
         "an existing flow is not new:\n{changes}"
     );
 }
+
+#[test]
+fn html_is_self_contained_and_escapes_hostile_strings() {
+    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-example");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(copy.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
+    let example = fixture("example");
+    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
+        .unwrap_or_default()
+        .replace(
+            "../../macros",
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../macros")
+                .display()
+                .to_string(),
+        );
+    std::fs::write(copy.join("Cargo.toml"), manifest)
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let source = std::fs::read_to_string(example.join("src/lib.rs")).unwrap_or_default();
+    std::fs::write(copy.join("src/lib.rs"), source).unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(
+        copy.join("privflow.toml"),
+        "[sinks.logs]\nvendor = \"<img src=x onerror=alert(1)>\"\n\n[[exceptions]]\nflow = \"contact.email -> logs\"\nreason = \"<script>alert('reason')</script>\"\nexpires = \"2099-01-01\"\n",
+    )
+    .unwrap_or_else(|error| unreachable!("{error}"));
+    let manifest_path = copy.join("Cargo.toml").display().to_string();
+    let (code, html) = privflow(&[
+        "report",
+        "--format",
+        "html",
+        "--manifest-path",
+        &manifest_path,
+    ]);
+    assert_eq!(code, Some(0));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.contains("<script>alert"),
+        "policy strings are escaped"
+    );
+    assert!(!html.contains("<img src=x"), "policy strings are escaped");
+    assert!(html.contains("&lt;script&gt;alert(&#39;reason&#39;)&lt;/script&gt;"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(html.contains("<svg"), "the data map is inline SVG");
+    let external: Vec<&str> = html
+        .match_indices("http:")
+        .chain(html.match_indices("https:"))
+        .chain(html.match_indices("//cdn"))
+        .map(|(at, _)| &html[at..(at + 40).min(html.len())])
+        .filter(|url| !url.starts_with("http://www.w3.org/2000/svg"))
+        .collect();
+    assert!(external.is_empty(), "no network requests: {external:?}");
+}

@@ -8,15 +8,9 @@ use privflow_model::policy::Date;
 
 use crate::ExitCode;
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::report::{Report, markdown};
+use crate::report::{Report, html, markdown};
 
 pub fn run(args: &ReportArgs) -> ExitCode {
-    if args.format == ReportFormat::Html {
-        eprintln!(
-            "error: --format html is not implemented yet (issue 5)\n  help: use --format md or json"
-        );
-        return ExitCode::Error;
-    }
     let baseline = match &args.baseline {
         Some(path) => match read_baseline(path) {
             Ok(report) => Some(report),
@@ -45,7 +39,8 @@ pub fn run(args: &ReportArgs) -> ExitCode {
             }),
             "json",
         ),
-        _ => (Ok(markdown::render(&report)), "md"),
+        ReportFormat::Html => (Ok(html::render(&report)), "html"),
+        ReportFormat::Md => (Ok(markdown::render(&report)), "md"),
     };
     let text = match text {
         Ok(text) => text,
