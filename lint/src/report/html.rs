@@ -274,7 +274,7 @@ pub fn render(report: &Report) -> String {
         ],
         &rows,
     );
-    let _ = write!(out, "<script>{SCRIPT}</script></body></html>\n");
+    let _ = writeln!(out, "<script>{SCRIPT}</script></body></html>");
     out
 }
 
