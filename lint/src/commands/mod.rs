@@ -14,10 +14,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Report(args) => report::run(&args),
-        Command::Export(_) => {
-            eprintln!("error: this command is not implemented yet (see the open issues)");
-            ExitCode::Error
-        }
+        Command::Export(crate::cli::ExportCommand::Fides(args)) => report::export_fides(&args),
     }
 }
 

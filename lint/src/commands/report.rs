@@ -85,3 +85,29 @@ fn read_baseline(path: &Path) -> Result<Report, String> {
     serde_json::from_str(&text)
         .map_err(|error| format!("{} is not a privflow JSON report: {error}", path.display()))
 }
+
+/// `cargo privflow export fides`: the system and dataset manifests as YAML.
+pub fn export_fides(args: &crate::cli::ExportArgs) -> ExitCode {
+    let (policy, checked) = match super::analyse(&args.selection) {
+        Ok(analysed) => analysed,
+        Err(code) => return code,
+    };
+    let system = checked.index.root.file_name().map_or_else(
+        || "workspace".to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let text = crate::report::fides::render(&checked.index, &policy, &checked.output, &system);
+    match &args.output {
+        None => {
+            print!("{text}");
+            ExitCode::Clean
+        }
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => ExitCode::Clean,
+            Err(error) => {
+                eprintln!("error: cannot write {}: {error}", path.display());
+                ExitCode::Error
+            }
+        },
+    }
+}

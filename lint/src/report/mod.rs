@@ -1,6 +1,7 @@
 //! What reviewers read: the data-category report (SPEC §5), built from the analysis as
 //! plain data, then rendered as JSON or Markdown.
 
+pub mod fides;
 pub mod html;
 pub mod markdown;
 mod unclassified;
