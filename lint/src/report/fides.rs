@@ -32,6 +32,14 @@ fn list(items: &BTreeSet<String>) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
+/// What flows under one data use: fideslang categories, subjects, and privflow sinks.
+#[derive(Default)]
+struct Declaration {
+    categories: BTreeSet<String>,
+    subjects: BTreeSet<String>,
+    sinks: BTreeSet<String>,
+}
+
 /// The fideslang key of a privflow category (its pack mapping), if it has one.
 fn category(policy: &Policy, id: &str) -> Option<String> {
     policy
@@ -44,8 +52,7 @@ pub fn render(index: &Index, policy: &Policy, output: &CheckOutput, system: &str
     let system_key = key(system);
     let dataset_key = format!("{system_key}_data");
     // Privacy declarations: one per data use, with the categories that flow under it.
-    let mut declarations: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>)> =
-        BTreeMap::new();
+    let mut declarations: BTreeMap<String, Declaration> = BTreeMap::new();
     for flow in output
         .flows
         .iter()
@@ -87,9 +94,9 @@ pub fn render(index: &Index, policy: &Policy, output: &CheckOutput, system: &str
             .collect();
         for data_use in uses {
             let entry = declarations.entry(data_use).or_default();
-            entry.0.insert(fides_category.clone());
-            entry.1.extend(subjects.iter().cloned());
-            entry.2.insert(flow.sink.clone());
+            entry.categories.insert(fides_category.clone());
+            entry.subjects.extend(subjects.iter().cloned());
+            entry.sinks.insert(flow.sink.clone());
         }
     }
     let mut out = String::from("system:\n");
@@ -103,8 +110,9 @@ pub fn render(index: &Index, policy: &Policy, output: &CheckOutput, system: &str
     let _ = writeln!(out, "    system_type: {}", quoted("Service"));
     let _ = writeln!(out, "    dataset_references: [{}]", quoted(&dataset_key));
     out.push_str("    privacy_declarations:\n");
-    for (data_use, (categories, subjects, sinks)) in &declarations {
-        let sinks: Vec<&str> = sinks.iter().map(String::as_str).collect();
+    for (data_use, declaration) in &declarations {
+        let (categories, subjects) = (&declaration.categories, &declaration.subjects);
+        let sinks: Vec<&str> = declaration.sinks.iter().map(String::as_str).collect();
         let _ = writeln!(
             out,
             "      - name: {}",
