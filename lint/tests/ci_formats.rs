@@ -1,6 +1,8 @@
 //! `--format sarif` and `--format github`: the shape CI tools read, and SARIF
 //! fingerprints that survive unrelated lines moving.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -122,4 +124,36 @@ fn github_annotates_each_violation_and_summarises() {
         lines[0]
     );
     assert!(lines[1].starts_with("::notice title=privflow::3 flows, 1 violations"));
+}
+
+/// Validated against the OASIS SARIF 2.1.0 schema (a copy of `shared/schemas/` kept in
+/// `lint/tests/schemas/`) with the `jsonschema` Python package.
+#[test]
+fn sarif_validates_against_the_schema() {
+    let schema =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
+    let document = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference.sarif");
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/axodesk/Cargo.toml");
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args([
+            "check",
+            "--workspace",
+            "--format",
+            "sarif",
+            "--manifest-path",
+        ])
+        .arg(&reference)
+        .output()
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(&document, &output.stdout).unwrap_or_else(|error| unreachable!("{error}"));
+    let python = common::python_with(&["jsonschema==4.23.0"]);
+    let script = "import json,sys,jsonschema\nschema=json.load(open(sys.argv[1]))\ndoc=json.load(open(sys.argv[2]))\njsonschema.validate(doc, schema, cls=jsonschema.Draft4Validator)\nprint('valid', len(doc['runs'][0]['results']))";
+    let (ok, text) = common::run(
+        Command::new(python)
+            .args(["-c", script])
+            .arg(&schema)
+            .arg(&document),
+    );
+    assert!(ok, "the SARIF output does not validate:\n{text}");
+    assert_eq!(text.trim(), "valid 15", "{text}");
 }

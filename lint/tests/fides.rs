@@ -3,8 +3,12 @@
 //! is in fideslang's default taxonomy. The package is installed by the test itself into a
 //! virtualenv under `target/` (PyPI is reachable where the tests run).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
+
+use common::{python_with, run};
 
 const FIDESLANG: &str = "fideslang==3.1.4";
 
@@ -38,34 +42,6 @@ if problems:
 print(f"ok: {len(taxonomy.system)} system, {len(taxonomy.dataset)} dataset, {fields} fields")
 "#;
 
-fn run(command: &mut Command) -> (bool, String) {
-    let output = command
-        .output()
-        .unwrap_or_else(|error| unreachable!("cannot run {command:?}: {error}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
-
-/// A virtualenv with fideslang, made once and kept in `target/`.
-fn fideslang_python() -> PathBuf {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fideslang-venv");
-    let python = venv.join("bin/python");
-    let ready = venv.join(".fideslang-installed");
-    if !ready.is_file() {
-        let (ok, text) = run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
-        assert!(ok, "cannot create a virtualenv:\n{text}");
-        let (ok, text) =
-            run(Command::new(&python).args(["-m", "pip", "install", "--quiet", FIDESLANG]));
-        assert!(ok, "cannot install {FIDESLANG}:\n{text}");
-        std::fs::write(&ready, FIDESLANG).unwrap_or_else(|error| unreachable!("{error}"));
-    }
-    python
-}
-
 #[test]
 fn the_fides_export_of_the_reference_workspace_validates() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/axodesk/Cargo.toml");
@@ -81,7 +57,7 @@ fn the_fides_export_of_the_reference_workspace_validates() {
         yaml.contains("privacy_declarations:") && yaml.contains("collections:"),
         "{yaml}"
     );
-    let (ok, text) = run(Command::new(fideslang_python())
+    let (ok, text) = run(Command::new(python_with(&[FIDESLANG]))
         .args(["-c", VALIDATE])
         .arg(&output));
     assert!(ok, "fideslang rejects the export:\n{text}");
