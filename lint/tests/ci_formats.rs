@@ -76,23 +76,7 @@ fn sarif_has_rules_results_code_flows_and_properties() {
 
 #[test]
 fn sarif_fingerprints_survive_inserted_lines() {
-    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fingerprint-example");
-    let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(copy.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
-    let manifest = std::fs::read_to_string(example().join("Cargo.toml"))
-        .unwrap_or_default()
-        .replace(
-            "../../macros",
-            &Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../macros")
-                .display()
-                .to_string(),
-        );
-    std::fs::write(copy.join("Cargo.toml"), manifest)
-        .unwrap_or_else(|error| unreachable!("{error}"));
-    let source = std::fs::read_to_string(example().join("src/lib.rs")).unwrap_or_default();
-    std::fs::write(copy.join("src/lib.rs"), &source)
-        .unwrap_or_else(|error| unreachable!("{error}"));
+    let (copy, source) = common::copy_example("fingerprint-example");
     let before = sarif(&copy.join("Cargo.toml"));
     std::fs::write(
         copy.join("src/lib.rs"),

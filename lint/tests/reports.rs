@@ -1,6 +1,8 @@
 //! `cargo privflow report`: the reference workspace's report as snapshots (Markdown and
 //! JSON), and `--baseline` naming what a change added.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -66,24 +68,7 @@ fn reference_workspace_json() {
 
 #[test]
 fn baseline_names_the_flow_a_change_adds() {
-    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("baseline-example");
-    let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(copy.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
-    let example = fixture("example");
-    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
-        .unwrap_or_default()
-        .replace(
-            "../../macros",
-            &Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../macros")
-                .display()
-                .to_string(),
-        );
-    std::fs::write(copy.join("Cargo.toml"), manifest)
-        .unwrap_or_else(|error| unreachable!("{error}"));
-    let source = std::fs::read_to_string(example.join("src/lib.rs")).unwrap_or_default();
-    std::fs::write(copy.join("src/lib.rs"), &source)
-        .unwrap_or_else(|error| unreachable!("{error}"));
+    let (copy, source) = common::copy_example("baseline-example");
     let manifest_path = copy.join("Cargo.toml").display().to_string();
     let baseline = copy.join("baseline.json");
     let (code, before) = privflow(&[
@@ -126,23 +111,7 @@ fn baseline_names_the_flow_a_change_adds() {
 
 #[test]
 fn html_is_self_contained_and_escapes_hostile_strings() {
-    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-example");
-    let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(copy.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
-    let example = fixture("example");
-    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
-        .unwrap_or_default()
-        .replace(
-            "../../macros",
-            &Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../macros")
-                .display()
-                .to_string(),
-        );
-    std::fs::write(copy.join("Cargo.toml"), manifest)
-        .unwrap_or_else(|error| unreachable!("{error}"));
-    let source = std::fs::read_to_string(example.join("src/lib.rs")).unwrap_or_default();
-    std::fs::write(copy.join("src/lib.rs"), source).unwrap_or_else(|error| unreachable!("{error}"));
+    let (copy, _) = common::copy_example("hostile-example");
     std::fs::write(
         copy.join("privflow.toml"),
         "[sinks.logs]\nvendor = \"<img src=x onerror=alert(1)>\"\n\n[[exceptions]]\nflow = \"contact.email -> logs\"\nreason = \"<script>alert('reason')</script>\"\nexpires = \"2099-01-01\"\n",

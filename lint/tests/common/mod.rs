@@ -39,3 +39,25 @@ pub fn python_with(packages: &[&str]) -> PathBuf {
     }
     python
 }
+
+/// A copy of `fixtures/example` under `target/` named `name`, its path dependency made
+/// absolute, for tests that edit it. Returns the copy's root and its `src/lib.rs` text.
+pub fn copy_example(name: &str) -> (PathBuf, String) {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/example");
+    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(copy.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
+    let macros = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../macros")
+        .display()
+        .to_string();
+    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
+        .unwrap_or_default()
+        .replace("../../macros", &macros);
+    std::fs::write(copy.join("Cargo.toml"), manifest)
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let source = std::fs::read_to_string(example.join("src/lib.rs")).unwrap_or_default();
+    std::fs::write(copy.join("src/lib.rs"), &source)
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    (copy, source)
+}
