@@ -21,6 +21,10 @@ pub struct BuildReport {
 /// Checks the package in `manifest_dir` called `package`. Errors are a policy that does
 /// not load, as one line per problem.
 pub fn check_package(manifest_dir: &Path, package: &str) -> Result<BuildReport, String> {
+    crate::stack::with_large_stack(|| check_package_here(manifest_dir, package))?
+}
+
+fn check_package_here(manifest_dir: &Path, package: &str) -> Result<BuildReport, String> {
     let (policy, policy_file) =
         Policy::discover(manifest_dir).map_err(|errors| errors.one_line_each())?;
     if let Some(file) = policy_file {

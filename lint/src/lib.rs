@@ -15,6 +15,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod stack;
 pub mod verdict;
 
 use std::ffi::OsString;
@@ -24,6 +25,17 @@ pub use exit::ExitCode;
 /// Runs the command line `args` (as the OS gave it, program name first) and returns
 /// the exit code. Logs and diagnostics go to stderr, results to stdout.
 pub fn run(args: Vec<OsString>) -> ExitCode {
+    match stack::with_large_stack(|| run_here(args)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::Error
+        }
+    }
+}
+
+/// [`run`] on the calling thread, whatever its stack.
+fn run_here(args: Vec<OsString>) -> ExitCode {
     let cli = match cli::parse(args) {
         Ok(cli) => cli,
         Err(error) => {
