@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::frame::{Frame, collection_of};
+use super::frame::Frame;
+use super::places::collection_of;
 use super::types::Mode;
 use super::value::{ELEMENT, ERR, Global, Step, Taint, Value};
 use crate::index::ir::{Expr, Pos};
@@ -308,9 +309,7 @@ impl Frame<'_, '_> {
                 }
                 let mut stored = Value::default();
                 stored.fields.insert(ELEMENT.to_owned(), sent);
-                if let Some(content) = self.cells.get_mut(cell) {
-                    content.join(&stored);
-                }
+                self.join_cell(cell, &stored);
             }
         }
         if let Some((Wrapper::Receiver, key)) = &channel {
@@ -351,9 +350,7 @@ impl Frame<'_, '_> {
                     note: std::sync::Arc::from(format!("stored by `.{method}()`")),
                 }));
             if let Some(cell) = receiver_value.cell {
-                if let Some(content) = self.cells.get_mut(cell) {
-                    content.join(&written);
-                }
+                self.join_cell(cell, &written);
             }
             self.assign(receiver, written, true);
             return match method {
@@ -460,8 +457,7 @@ impl Frame<'_, '_> {
                 value
             }
             ("Mutex" | "RwLock" | "RefCell" | "Cell" | "OnceCell" | "UnsafeCell", "new") => {
-                let cell = self.cells.len();
-                self.cells.push(first.clone());
+                let cell = self.cell_at(pos, 0, &first);
                 Value {
                     ty: Some(Ty::Wrapper(Wrapper::Lock, vec![first.ty().clone()])),
                     cell: Some(cell),
@@ -469,8 +465,7 @@ impl Frame<'_, '_> {
                 }
             }
             (_, "channel" | "sync_channel" | "unbounded_channel" | "unbounded" | "bounded") => {
-                let cell = self.cells.len();
-                self.cells.push(Value::default());
+                let cell = self.cell_at(pos, 0, &Value::default());
                 let end = |kind| Value {
                     ty: Some(Ty::Wrapper(kind, Vec::new())),
                     cell: Some(cell),

@@ -8,10 +8,16 @@
 //! What a function receives untyped (`&str`, generics) reaches its sinks through the
 //! summary, and becomes a flow at the call that passes tagged data.
 
+mod body;
+mod calls;
+mod env;
 mod expand;
 mod externals;
 mod frame;
-mod free;
+mod heap;
+mod macros;
+mod places;
+mod sinks;
 pub mod types;
 pub mod value;
 

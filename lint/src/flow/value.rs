@@ -99,27 +99,32 @@ impl Taint {
         self.0.is_empty()
     }
 
-    pub fn insert(&mut self, origin: Origin, trace: Trace) {
-        if !self.0.contains_key(&origin) {
-            Arc::make_mut(&mut self.0).insert(origin, trace);
+    /// Adds `origin` (with `trace`) unless present; whether it was new.
+    pub fn insert(&mut self, origin: Origin, trace: Trace) -> bool {
+        if self.0.contains_key(&origin) {
+            return false;
         }
+        Arc::make_mut(&mut self.0).insert(origin, trace);
+        true
     }
 
-    pub fn join(&mut self, other: &Taint) {
+    /// Adds what `other` carries; whether anything was new.
+    pub fn join(&mut self, other: &Taint) -> bool {
         if other.0.is_empty() || Arc::ptr_eq(&self.0, &other.0) {
-            return;
+            return false;
         }
         if self.0.is_empty() {
             self.0 = other.0.clone();
-            return;
+            return true;
         }
         if other.0.keys().all(|origin| self.0.contains_key(origin)) {
-            return;
+            return false;
         }
         let map = Arc::make_mut(&mut self.0);
         for (origin, trace) in other.0.iter() {
             map.entry(origin.clone()).or_insert_with(|| trace.clone());
         }
+        true
     }
 
     pub fn joined(mut self, other: &Taint) -> Taint {
@@ -163,8 +168,7 @@ pub enum Callable {
 
 #[derive(Debug)]
 pub struct Closure {
-    pub params: Vec<crate::index::ir::Param>,
-    pub body: crate::index::ir::Expr,
+    pub def: Arc<crate::index::ir::ClosureDef>,
     /// The locals it can see, as they were when it was created.
     pub captured: BTreeMap<String, Value>,
 }
@@ -263,37 +267,119 @@ impl Value {
         self.ty.as_ref().unwrap_or(&Ty::Unknown)
     }
 
-    /// Merges what `other` may be (both branches of an `if`, every loop iteration).
-    pub fn join(&mut self, other: &Value) {
-        self.taint.join(&other.taint);
-        if self.ty.is_none() || self.ty == Some(Ty::Unknown) {
+    /// Merges what `other` may be (both branches of an `if`, every loop iteration);
+    /// whether `self` grew. The order is the lattice order of the fixpoint: taint by
+    /// inclusion, parts one by one, and a type, parameter, cell or callable known
+    /// rather than not.
+    pub fn join(&mut self, other: &Value) -> bool {
+        let mut grew = self.taint.join(&other.taint);
+        if (self.ty.is_none() || self.ty == Some(Ty::Unknown))
+            && other.ty.is_some()
+            && other.ty != Some(Ty::Unknown)
+        {
             self.ty = other.ty.clone();
+            grew = true;
         }
         if !other.fields.is_empty() && !Arc::ptr_eq(&self.fields.0, &other.fields.0) {
             if self.fields.is_empty() {
                 self.fields = other.fields.clone();
+                grew = true;
             } else {
                 for (name, value) in other.fields.iter() {
-                    match self.fields.get_mut(name) {
-                        Some(mine) => mine.join(value),
-                        None => self.fields.insert(name.clone(), value.clone()),
+                    let known = self.fields.contains_key(name);
+                    if !known {
+                        self.fields.insert(name.clone(), value.clone());
+                        grew = true;
+                    } else if self
+                        .fields
+                        .get(name)
+                        .is_some_and(|mine| !mine.covers(value))
+                    {
+                        if let Some(mine) = self.fields.get_mut(name) {
+                            grew |= mine.join(value);
+                        }
                     }
                 }
             }
         }
         if self.param.is_none() {
-            self.param = other.param.clone();
+            if other.param.is_some() {
+                self.param = other.param.clone();
+                grew = true;
+            }
         } else if other.param.is_some() && other.param != self.param {
             // Two different parameters: keep both as taint.
             if let Some((index, path)) = other.param.clone() {
-                self.taint
+                grew |= self
+                    .taint
                     .insert(Origin::Param { index, path }, Trace::default());
             }
         }
-        self.cell = self.cell.or(other.cell);
-        if self.callable.is_none() {
-            self.callable = other.callable.clone();
+        if self.cell.is_none() && other.cell.is_some() {
+            self.cell = other.cell;
+            grew = true;
         }
+        if self.callable.is_none() && other.callable.is_some() {
+            self.callable = other.callable.clone();
+            grew = true;
+        }
+        grew
+    }
+
+    /// Whether joining `other` would add nothing (a cheap check before a copy-on-write
+    /// join: most joins at merges and loop heads change nothing).
+    pub fn covers(&self, other: &Value) -> bool {
+        if !Arc::ptr_eq(&self.taint.0, &other.taint.0)
+            && !other
+                .taint
+                .0
+                .keys()
+                .all(|origin| self.taint.0.contains_key(origin))
+        {
+            return false;
+        }
+        if (self.ty.is_none() || self.ty == Some(Ty::Unknown))
+            && other.ty.is_some()
+            && other.ty != Some(Ty::Unknown)
+        {
+            return false;
+        }
+        if other.param.is_some() && other.param != self.param {
+            let covered = match (&self.param, &other.param) {
+                (Some(_), Some((index, path))) => self.taint.0.contains_key(&Origin::Param {
+                    index: *index,
+                    path: path.clone(),
+                }),
+                _ => false,
+            };
+            if !covered {
+                return false;
+            }
+        }
+        if (self.cell.is_none() && other.cell.is_some())
+            || (self.callable.is_none() && other.callable.is_some())
+        {
+            return false;
+        }
+        Arc::ptr_eq(&self.fields.0, &other.fields.0)
+            || other.fields.iter().all(|(name, theirs)| {
+                self.fields
+                    .get(name)
+                    .is_some_and(|mine| mine.covers(theirs))
+            })
+    }
+
+    /// How many levels of parts deep the value goes, counted up to `limit`.
+    pub fn depth(&self, limit: usize) -> usize {
+        if limit == 0 || self.fields.is_empty() {
+            return 0;
+        }
+        1 + self
+            .fields
+            .values()
+            .map(|field| field.depth(limit - 1))
+            .max()
+            .unwrap_or(0)
     }
 
     pub fn joined(mut self, other: &Value) -> Value {

@@ -361,12 +361,8 @@ pub enum Expr {
         /// `==`, `<`, `&&`...: the result is a decision, not data.
         comparison: bool,
     },
-    Closure {
-        params: Vec<Param>,
-        body: Box<Expr>,
-        is_move: bool,
-        pos: Pos,
-    },
+    /// Shared: a closure value points at its definition instead of copying it.
+    Closure(std::sync::Arc<ClosureDef>),
     Block(Block),
     Async(Block),
     If {
@@ -403,6 +399,16 @@ pub enum Expr {
     Continue,
     /// A literal or anything that carries no data.
     Lit,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClosureDef {
+    pub params: Vec<Param>,
+    pub body: Expr,
+    pub is_move: bool,
+    pub pos: Pos,
+    /// The names its body mentions: what it may capture (computed once, when lowered).
+    pub mentions: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -2,6 +2,7 @@
 //! the workspace's items gathered in one [`Index`] with rustc-like name resolution
 //! ([`resolve`]) and the tags of `privflow.toml` applied like attributes.
 
+pub mod free;
 pub mod ir;
 pub mod lower;
 pub mod resolve;

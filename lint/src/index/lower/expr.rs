@@ -5,8 +5,7 @@ use syn::parse::Parser as _;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 
-use super::super::ir::{
-    Arm, Block, Expr, FormatArg, MacroArgs, Param, PathRef, Pattern, Stmt, Wrap,
+use super::super::ir::{ClosureDef, Arm, Block, Expr, FormatArg, MacroArgs, Param, PathRef, Pattern, Stmt, Wrap,
 };
 use super::format::{Placeholder, placeholders};
 use super::{Lowerer, pos, ty};
@@ -217,7 +216,7 @@ impl Lowerer<'_> {
                 value: self.boxed(&assign.right),
                 compound: false,
             },
-            syn::Expr::Closure(closure) => Expr::Closure {
+            syn::Expr::Closure(closure) => Expr::Closure(std::sync::Arc::new(closure_def(ClosureDef {
                 params: closure
                     .inputs
                     .iter()
@@ -232,10 +231,11 @@ impl Lowerer<'_> {
                         },
                     })
                     .collect(),
-                body: self.boxed(&closure.body),
+                body: self.expr(&closure.body),
                 is_move: closure.capture.is_some(),
                 pos: pos(closure.inputs_begin.span),
-            },
+                mentions: Vec::new(),
+            }))),
             syn::Expr::Block(block) => Expr::Block(self.block(&block.block)),
             syn::Expr::Unsafe(block) => Expr::Block(self.block(&block.block)),
             syn::Expr::Const(block) => Expr::Block(self.block(&block.block)),
@@ -571,4 +571,12 @@ fn peel_field_prefix(chunk: TokenStream) -> (Option<String>, bool, TokenStream) 
     }
     let rest: TokenStream = trees.into_iter().skip(start).collect();
     (name, debug, rest)
+}
+
+/// A closure with the names its body mentions filled in.
+fn closure_def(mut def: ClosureDef) -> ClosureDef {
+    let mut names = std::collections::BTreeSet::new();
+    crate::index::free::names(&def.body, &mut names);
+    def.mentions = names.into_iter().collect();
+    def
 }

@@ -42,7 +42,7 @@ pub fn names(expr: &Expr, out: &mut BTreeSet<String>) {
             names(left, out);
             names(right, out);
         }
-        Expr::Closure { body, .. } => names(body, out),
+        Expr::Closure(closure) => names(&closure.body, out),
         Expr::Block(block) | Expr::Async(block) | Expr::Loop(block) => block_names(block, out),
         Expr::If {
             cond,

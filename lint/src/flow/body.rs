@@ -1,0 +1,464 @@
+//! Statements and expressions: the transfer of each construct over the frame's state,
+//! and the structured fixpoint that ties them together.
+//!
+//! Rust's control flow is structured (no `goto`; `break`, `continue`, `return` and `?`
+//! leave an enclosing construct), so the weak topological order of a body's control-flow
+//! graph is its loop nesting, and the recursive iteration strategy can run on the tree
+//! itself: straight-line code once; each side of a branch from the same state, then a
+//! join of what each side wrote ([`Env::merge`]); each loop's body again from its head
+//! until the head stops growing. A loop's head is kept across entries, so an inner loop
+//! entered again by the next pass of its outer loop starts from where it settled and
+//! needs one pass unless something new arrived: the passes over a loop nested `d` deep
+//! are bounded by `d` plus the number of times its head grows, not by a power of `d`.
+//! Heads are joined in a lattice of finite height (origins and parts come from the
+//! program, parameter paths and nesting depth are bounded), so every loop settles; no
+//! pass limit cuts a flow.
+
+use std::collections::BTreeMap;
+
+use super::env::Env;
+use super::frame::Frame;
+use super::places::typed_as;
+use super::types::Mode;
+use super::value::{Callable, Value};
+use crate::index::ir::{Block, Expr, PathRef, Pattern, Stmt, Wrap};
+use crate::index::ty::Ty;
+use crate::index::Def;
+
+/// Parts nested deeper than this at a loop head are merged into their parent: a loop
+/// that wraps a value in itself (`x = Node { next: x }`) would otherwise grow it on
+/// every pass. This is the fixpoint's widening.
+const LOOP_HEAD_DEPTH: usize = 8;
+
+impl Frame<'_, '_> {
+    pub fn block(&mut self, block: &Block) -> Value {
+        self.env.push_scope();
+        let mut last = Value::default();
+        for stmt in &block.stmts {
+            last = self.stmt(stmt);
+        }
+        self.env.pop_scope();
+        last
+    }
+
+    pub(super) fn stmt(&mut self, stmt: &Stmt) -> Value {
+        match stmt {
+            Stmt::Let {
+                pattern,
+                ty,
+                init,
+                otherwise,
+            } => {
+                let mut value = init
+                    .as_ref()
+                    .map(|init| self.expr(init))
+                    .unwrap_or_default();
+                if let Some(ty) = ty {
+                    let declared = self.lower_ty(ty);
+                    if declared != Ty::Unknown {
+                        typed_as(&mut value, &declared);
+                        value.ty = Some(declared);
+                    }
+                }
+                if let Some(otherwise) = otherwise {
+                    // `let .. else` diverges: what it does to locals is never seen after.
+                    let mark = self.env.mark();
+                    self.block(otherwise);
+                    self.env.rollback(mark);
+                }
+                if let (
+                    Pattern::Binding { name, .. },
+                    Some(Expr::Wrap {
+                        kind: Wrap::RefMut,
+                        inner,
+                    }),
+                ) = (pattern, init)
+                {
+                    if let Expr::Path { path, .. } = &**inner {
+                        if let [target] = path.segments.as_slice() {
+                            self.aliases.insert(name.clone(), target.clone());
+                        }
+                    }
+                }
+                self.bind(pattern, value);
+                Value::default()
+            }
+            Stmt::Expr(expr) => self.expr(expr),
+            Stmt::Item(_) => Value::default(),
+        }
+    }
+
+    pub fn bind(&mut self, pattern: &Pattern, value: Value) {
+        match pattern {
+            Pattern::Binding { name, sub, .. } => {
+                if let Some(sub) = sub {
+                    self.bind(sub, value.clone());
+                }
+                self.env.define(name.clone(), value);
+            }
+            Pattern::Tuple(elems) => {
+                for (index, elem) in elems.iter().enumerate() {
+                    let part = self.read_field(&value, &index.to_string());
+                    self.bind(elem, part);
+                }
+            }
+            Pattern::Struct { path, fields } => {
+                let prefix = self.variant_prefix(path);
+                for (name, sub) in fields {
+                    let part = self.read_field(&value, &format!("{prefix}{name}"));
+                    self.bind(sub, part);
+                }
+            }
+            Pattern::TupleStruct { path, elems } => {
+                let prefix = self.variant_prefix(path);
+                let is_wrapper = prefix.is_empty()
+                    && matches!(
+                        path.segments.last().map(String::as_str),
+                        Some("Some" | "Ok" | "Err")
+                    );
+                let is_err = is_wrapper && path.segments.last().is_some_and(|last| last == "Err");
+                for (index, elem) in elems.iter().enumerate() {
+                    let part = if is_err {
+                        self.error_side(&value)
+                    } else if is_wrapper {
+                        self.element(&value)
+                    } else {
+                        self.read_field(&value, &format!("{prefix}{index}"))
+                    };
+                    self.bind(elem, part);
+                }
+            }
+            Pattern::Ref(inner) => self.bind(inner, value),
+            Pattern::Slice(elems) => {
+                let element = self.element(&value);
+                for elem in elems {
+                    self.bind(elem, element.clone());
+                }
+            }
+            Pattern::Or(alternatives) => {
+                for alternative in alternatives {
+                    self.bind(alternative, value.clone());
+                }
+            }
+            Pattern::Ignore => {}
+        }
+    }
+
+
+    /// `Variant::` when a pattern or constructor path names an enum variant.
+    pub fn variant_prefix(&self, path: &PathRef) -> String {
+        match self.resolve(&path.segments) {
+            Some(Def::Variant(_, variant)) => format!("{variant}::"),
+            _ => String::new(),
+        }
+    }
+
+    pub fn expr(&mut self, expr: &Expr) -> Value {
+        match expr {
+            Expr::Path { path, pos } => self.path_value(path, *pos),
+            Expr::Field { base, name, .. } => {
+                let base = self.expr(base);
+                self.read_field(&base, name)
+            }
+            Expr::Index { base, index } => {
+                let base = self.expr(base);
+                self.expr(index);
+                self.element(&base)
+            }
+            Expr::MethodCall {
+                receiver,
+                method,
+                args,
+                pos,
+            } => self.method_call(receiver, method, args, *pos),
+            Expr::Call { callee, args, pos } => self.call(callee, args, *pos),
+            Expr::Macro {
+                path,
+                args,
+                pos,
+                tokens,
+            } => self.macro_call(path, args, *pos, tokens),
+            Expr::Struct {
+                path, fields, rest, ..
+            } => {
+                let prefix = self.variant_prefix(path);
+                let ty = match self.resolve(&path.segments) {
+                    Some(Def::Type(id) | Def::Variant(id, _)) => Some(Ty::Adt(id, Vec::new())),
+                    _ => None,
+                };
+                let mut value = match rest {
+                    Some(rest) => self.expr(rest),
+                    None => Value::default(),
+                };
+                value.ty = ty.or(value.ty);
+                for (name, field) in fields {
+                    let field_value = self.expr(field);
+                    value.fields.insert(format!("{prefix}{name}"), field_value);
+                }
+                value
+            }
+            Expr::Tuple(elems) => {
+                let mut value = Value::default();
+                let mut types = Vec::new();
+                for (index, elem) in elems.iter().enumerate() {
+                    let part = self.expr(elem);
+                    types.push(part.ty().clone());
+                    value.fields.insert(index.to_string(), part);
+                }
+                value.ty = Some(Ty::Tuple(types));
+                value
+            }
+            Expr::Array(elems) => {
+                let mut element = Value::default();
+                for elem in elems {
+                    let part = self.expr(elem);
+                    element.join(&part);
+                }
+                super::places::collection_of(element)
+            }
+            Expr::Wrap { kind, inner } => {
+                let value = self.expr(inner);
+                match kind {
+                    Wrap::Try => self.element(&value),
+                    Wrap::Deref => match value.cell {
+                        Some(_) => self.element(&value),
+                        None => value,
+                    },
+                    _ => value,
+                }
+            }
+            Expr::Binary {
+                left,
+                right,
+                comparison,
+            } => {
+                let left = self.expr(left);
+                let right = self.expr(right);
+                if *comparison {
+                    // A comparison's result is a decision; implicit flows are not followed.
+                    return Value::default();
+                }
+                let taint = self
+                    .full(&left, Mode::All)
+                    .joined(&self.full(&right, Mode::All));
+                Value::tainted(taint)
+            }
+            Expr::Closure(def) => self.closure(def),
+            Expr::Block(block) | Expr::Async(block) => self.block(block),
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => self.if_chain(cond, then, otherwise.as_deref()),
+            Expr::Let { pattern, value } => {
+                let value = self.expr(value);
+                self.bind(pattern, value);
+                Value::default()
+            }
+            Expr::Match { scrutinee, arms } => {
+                let scrutinee = self.expr(scrutinee);
+                let mut result = Value::default();
+                let mut paths = Vec::with_capacity(arms.len());
+                for arm in arms {
+                    let mark = self.env.mark();
+                    self.env.push_scope();
+                    self.bind(&arm.pattern, scrutinee.clone());
+                    if let Some(guard) = &arm.guard {
+                        self.expr(guard);
+                    }
+                    let value = self.expr(&arm.body);
+                    result.join(&value);
+                    self.env.pop_scope();
+                    paths.push(self.env.rollback(mark));
+                }
+                self.env.merge(paths, !arms.is_empty());
+                result
+            }
+            Expr::Loop(body) => {
+                self.breaks.push(Value::default());
+                self.fixpoint(loop_key(body), |frame| {
+                    frame.block(body);
+                });
+                self.breaks.pop().unwrap_or_default()
+            }
+            Expr::While { cond, body } => {
+                self.fixpoint(loop_key(body), |frame| {
+                    frame.env.push_scope();
+                    frame.expr(cond);
+                    frame.block(body);
+                    frame.env.pop_scope();
+                });
+                Value::default()
+            }
+            Expr::For {
+                pattern,
+                iter,
+                body,
+            } => {
+                let iterable = self.expr(iter);
+                let element = self.element(&iterable);
+                self.fixpoint(loop_key(body), |frame| {
+                    frame.env.push_scope();
+                    frame.bind(pattern, element.clone());
+                    frame.block(body);
+                    frame.env.pop_scope();
+                });
+                Value::default()
+            }
+            Expr::Assign {
+                target,
+                value,
+                compound,
+            } => {
+                let value = self.expr(value);
+                self.assign(target, value, *compound);
+                Value::default()
+            }
+            Expr::Return(value) => {
+                let value = value
+                    .as_ref()
+                    .map(|value| self.expr(value))
+                    .unwrap_or_default();
+                self.ret.join(&value);
+                Value::default()
+            }
+            Expr::Break(value) => {
+                let value = value
+                    .as_ref()
+                    .map(|value| self.expr(value))
+                    .unwrap_or_default();
+                if let Some(innermost) = self.breaks.last_mut() {
+                    innermost.join(&value);
+                }
+                Value::default()
+            }
+            Expr::Continue | Expr::Lit => Value::default(),
+        }
+    }
+
+    /// `if a {..} else if b {..} else {..}`: the chain is walked with a loop, not by
+    /// recursion, so a chain of any length costs no stack. Each branch starts from the
+    /// state after the conditions before it; what the branches write is joined. What a
+    /// condition binds (`if let`) is in scope in its own branch only. A condition's
+    /// own writes are applied on every later path (weak writes, such as an iterator a
+    /// condition advances, are exact; a strong assignment inside a condition is joined).
+    pub(super) fn if_chain(&mut self, cond: &Expr, then: &Block, otherwise: Option<&Expr>) -> Value {
+        let mut result = Value::default();
+        let mut paths = Vec::new();
+        let (mut cond, mut then, mut otherwise) = (cond, then, otherwise);
+        let exhaustive = loop {
+            let outer = self.env.len();
+            self.env.push_scope();
+            self.expr(cond);
+            let mark = self.env.mark();
+            let value = self.block(then);
+            result.join(&value);
+            let mut written = self.env.rollback(mark);
+            written.retain(|(slot, _)| *slot < outer);
+            self.env.pop_scope();
+            paths.push(written);
+            match otherwise {
+                Some(Expr::If {
+                    cond: next_cond,
+                    then: next_then,
+                    otherwise: next_otherwise,
+                }) => {
+                    cond = next_cond;
+                    then = next_then;
+                    otherwise = next_otherwise.as_deref();
+                }
+                Some(last) => {
+                    let mark = self.env.mark();
+                    let value = self.expr(last);
+                    result.join(&value);
+                    paths.push(self.env.rollback(mark));
+                    break true;
+                }
+                None => break false,
+            }
+        };
+        self.env.merge(paths, exhaustive);
+        result
+    }
+
+    /// Runs a loop body until its head settles: each pass starts from the head (what
+    /// the locals may hold when the body begins: before the loop, or after any pass),
+    /// and what it leaves is joined into the head. The loop as a whole leaves the head.
+    pub(super) fn fixpoint(&mut self, key: usize, mut pass: impl FnMut(&mut Self)) {
+        // What earlier entries of this loop settled on is still a state its head may
+        // be in: start from there.
+        let earlier = self.loop_heads.remove(&key).unwrap_or_default();
+        let mut head: BTreeMap<super::env::SlotId, Value> = BTreeMap::new();
+        for (slot, value) in earlier {
+            if let Some(current) = self.env.get(slot) {
+                if !current.covers(&value) {
+                    let mut joined = current.clone();
+                    joined.join(&value);
+                    self.env.set(slot, joined);
+                }
+                head.insert(slot, value);
+            }
+        }
+        loop {
+            self.loop_passes += 1;
+            let epoch = self.heap_epoch;
+            let mark = self.env.mark();
+            pass(self);
+            let written = self.env.rollback(mark);
+            let mut grew = self.heap_epoch != epoch;
+            for (slot, end) in written {
+                let Some(current) = self.env.get(slot) else {
+                    continue;
+                };
+                let mut state = current.clone();
+                if !state.covers(&end) {
+                    state.join(&end);
+                    if state.depth(LOOP_HEAD_DEPTH + 1) > LOOP_HEAD_DEPTH {
+                        state = state.bounded(LOOP_HEAD_DEPTH);
+                    }
+                    if !current.covers(&state) {
+                        grew = true;
+                        self.env.set(slot, state.clone());
+                    }
+                }
+                head.insert(slot, state);
+            }
+            if !grew {
+                break;
+            }
+        }
+        self.loop_heads.insert(key, head.into_iter().collect());
+    }
+
+    pub(super) fn path_value(&mut self, path: &PathRef, pos: crate::index::ir::Pos) -> Value {
+        if let [name] = path.segments.as_slice() {
+            if let Some(value) = self.env.lookup(name) {
+                return value.clone();
+            }
+        }
+        let _ = pos;
+        match self.resolve(&path.segments) {
+            Some(Def::Fn(id)) => Value {
+                callable: Some(Callable::Function(id)),
+                ..Value::default()
+            },
+            Some(Def::Type(id) | Def::Variant(id, _)) => Value::typed(Ty::Adt(id, Vec::new())),
+            Some(Def::Static(id)) => self.static_value(id),
+            _ => Value::default(),
+        }
+    }
+
+}
+
+/// A loop is known by its body's address: the item tree does not move while a function
+/// is analysed, and macro expansions are cached by call site.
+fn loop_key(body: &Block) -> usize {
+    std::ptr::from_ref(body) as usize
+}
+
+impl Env {
+    /// Whether `name` is a local in scope (so not an item path).
+    pub fn is_local(&self, name: &str) -> bool {
+        self.slot_of(name).is_some()
+    }
+}

@@ -1,0 +1,516 @@
+//! Calls: to workspace functions (through their summaries), to closures and function
+//! values, to methods chosen by the receiver's type (every impl, for a trait), and to
+//! code outside the workspace ([`super::externals`]).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use super::frame::Frame;
+use super::places::typed_as;
+use super::types::Mode;
+use super::value::{Callable, Closure, ELEMENT, Origin, Step, Taint, Trace, Value};
+use super::sink_of;
+use crate::index::ir::{ClosureDef, Expr, Wrap};
+use crate::index::ty::{Ty, TyContext};
+use crate::index::{Def, FnId, Location, Owner};
+
+/// How deep closures may apply closures before the analysis stops following.
+const MAX_CLOSURE_DEPTH: usize = 6;
+
+/// Parameter parts already projected during one summary application.
+type ProjectionCache = HashMap<(usize, Vec<String>), Taint>;
+
+impl Frame<'_, '_> {
+    pub(super) fn closure(&mut self, def: &Arc<ClosureDef>) -> Value {
+        let captured: BTreeMap<String, Value> = def
+            .mentions
+            .iter()
+            .filter_map(|name| Some((name.clone(), self.env.lookup(name)?.clone())))
+            .collect();
+        let closure = Arc::new(Closure {
+            def: def.clone(),
+            captured,
+        });
+        // Run it once as written, so that sinks inside see what it captures even if
+        // the analysis cannot tell where it is called.
+        let args: Vec<Value> = def
+            .params
+            .iter()
+            .map(|param| Value::typed(self.lower_ty(&param.ty)))
+            .collect();
+        let mark = self.env.mark();
+        self.apply_closure(&closure, &args);
+        self.env.rollback(mark);
+        Value {
+            callable: Some(Callable::Closure(closure)),
+            ..Value::default()
+        }
+    }
+
+    /// Runs a closure's body with its captures and `args`. Closures that apply
+    /// closures deeper than [`MAX_CLOSURE_DEPTH`] are not followed in: the call
+    /// returns everything the closure and its arguments carry, and counts as a call
+    /// the analysis could not see into.
+    pub fn apply_closure(&mut self, closure: &Closure, args: &[Value]) -> Value {
+        if self.closure_depth >= MAX_CLOSURE_DEPTH {
+            self.coverage.calls += 1;
+            self.coverage.calls_unresolved += 1;
+            let mut taint = Taint::default();
+            for value in closure.captured.values().chain(args) {
+                taint.join(&self.full(value, Mode::All));
+            }
+            return Value::tainted(taint);
+        }
+        self.closure_depth += 1;
+        // A loop in the body is a different loop at each application: its slots
+        // depend on what is in scope where the closure is applied.
+        let outer_heads = std::mem::take(&mut self.loop_heads);
+        self.env.push_scope();
+        for (name, value) in &closure.captured {
+            if !self.env.is_local(name) {
+                self.env.define(name.clone(), value.clone());
+            }
+        }
+        self.env.push_scope();
+        for (param, arg) in closure.def.params.iter().zip(args) {
+            self.bind(&param.pattern, arg.clone());
+        }
+        let value = self.expr(&closure.def.body);
+        self.env.pop_scope();
+        self.env.pop_scope();
+        self.loop_heads = outer_heads;
+        self.closure_depth -= 1;
+        value
+    }
+
+    /// Calls what a value holds: a closure or a function.
+    pub fn apply_callable(
+        &mut self,
+        callable: &Value,
+        args: Vec<Value>,
+        pos: crate::index::ir::Pos,
+    ) -> Option<Value> {
+        let held = callable.callable.clone().or_else(|| {
+            callable
+                .fields
+                .get(ELEMENT)
+                .and_then(|inner| inner.callable.clone())
+        });
+        let Some(held) = held else {
+            // A parameter called as a function: it returns what it carries (for a
+            // closure, what it captured) and what it is given.
+            if callable.param.is_some() {
+                let mut taint = self.full(callable, Mode::All);
+                for arg in &args {
+                    taint.join(&self.full(arg, Mode::All));
+                }
+                return Some(Value::tainted(taint));
+            }
+            return None;
+        };
+        match held {
+            Callable::Closure(closure) => Some(self.apply_closure(&closure, &args)),
+            Callable::Function(id) => Some(self.apply_call(id, args, &[], pos)),
+        }
+    }
+
+    /// The writes a callee's summary makes into its parameters, instantiated.
+    pub(super) fn apply_summary_writes(
+        &mut self,
+        id: FnId,
+        args: &[Value],
+        pos: crate::index::ir::Pos,
+    ) -> BTreeMap<usize, Value> {
+        let Some(summary) = self.cx.summaries.get(&id) else {
+            return BTreeMap::new();
+        };
+        let step = self.step(pos, id);
+        summary
+            .writes
+            .iter()
+            .map(|(index, value)| (*index, self.instantiate(value, args, &step)))
+            .collect()
+    }
+
+    /// Part `path` of an argument, as the callee's `Param` origin refers to it.
+    pub(super) fn project(&self, args: &[Value], index: usize, path: &[String]) -> Value {
+        let mut value = args.get(index).cloned().unwrap_or_default();
+        for segment in path {
+            value = if segment == ELEMENT {
+                self.element(&value)
+            } else {
+                self.read_field(&value, segment)
+            };
+        }
+        value
+    }
+
+    pub(super) fn instantiate_taint(&self, taint: &Taint, args: &[Value], step: &Step) -> Taint {
+        self.instantiate_taint_cached(taint, args, step, &mut HashMap::new())
+    }
+
+    /// Replaces each `Param` origin by what the caller's argument carries there. The
+    /// cache holds each projection once per call: a summary mentions the same
+    /// parameter part in many places.
+    pub(super) fn instantiate_taint_cached(
+        &self,
+        taint: &Taint,
+        args: &[Value],
+        step: &Step,
+        cache: &mut ProjectionCache,
+    ) -> Taint {
+        if taint.is_empty() {
+            return Taint::default();
+        }
+        let mut result = Taint::default();
+        for (origin, trace) in taint.0.iter() {
+            match origin {
+                Origin::Tag { .. } => {
+                    result.insert(origin.clone(), trace.clone());
+                }
+                Origin::Param { index, path } => {
+                    let key = (*index, path.clone());
+                    if !cache.contains_key(&key) {
+                        let projected = self.project(args, *index, path);
+                        let full = self.full(&projected, Mode::All);
+                        cache.insert(key.clone(), full);
+                    }
+                    if let Some(full) = cache.get(&key) {
+                        result.join(full);
+                    }
+                }
+            }
+        }
+        result.with_step(step)
+    }
+
+    pub fn instantiate(&self, value: &Value, args: &[Value], step: &Step) -> Value {
+        self.instantiate_cached(value, args, step, &mut HashMap::new())
+    }
+
+    pub(super) fn instantiate_cached(
+        &self,
+        value: &Value,
+        args: &[Value],
+        step: &Step,
+        cache: &mut ProjectionCache,
+    ) -> Value {
+        let mut result = Value {
+            ty: value.ty.clone(),
+            taint: self.instantiate_taint_cached(&value.taint, args, step, cache),
+            fields: value
+                .fields
+                .iter()
+                .map(|(name, field)| {
+                    (
+                        name.clone(),
+                        self.instantiate_cached(field, args, step, cache),
+                    )
+                })
+                .collect(),
+            param: None,
+            cell: None,
+            callable: value.callable.clone(),
+        };
+        if let Some((index, path)) = &value.param {
+            let projected = self.project(args, *index, path);
+            result.join(&projected);
+        }
+        result
+    }
+
+    /// Applies workspace function `id` to `args` (`self` first for methods); `exprs`
+    /// are the argument expressions, for writes back into the caller's places.
+    pub fn apply_call(
+        &mut self,
+        id: FnId,
+        args: Vec<Value>,
+        exprs: &[&Expr],
+        pos: crate::index::ir::Pos,
+    ) -> Value {
+        self.coverage.calls += 1;
+        self.callees.insert(id);
+        let index = self.cx.index;
+        let callee = &index.functions[id];
+        let step = self.step(pos, id);
+        let site = self.location(pos);
+        if let Some((sink, checked)) = sink_of(index, self.cx.policy, id) {
+            for arg in checked {
+                if let Some(value) = args.get(arg) {
+                    let taint = self.full(value, Mode::All).with_step(&step);
+                    self.hit(&sink, site, self.fn_id, taint, &BTreeSet::new(), &[]);
+                }
+            }
+        }
+        let summary = self.cx.summaries.get(&id).cloned();
+        if let Some(summary) = &summary {
+            for hit in &summary.hits {
+                let taint = self.instantiate_taint(&hit.taint, &args, &step);
+                self.hit(
+                    &hit.sink,
+                    hit.site,
+                    hit.function,
+                    taint,
+                    &hit.purposes,
+                    &hit.allows,
+                );
+            }
+            for (param, written) in &summary.writes {
+                let value = self.instantiate(written, &args, &step);
+                if let Some(expr) = exprs.get(*param) {
+                    self.assign(expr, value.clone(), true);
+                }
+                if let Some(cell) = args.get(*param).and_then(|arg| arg.cell) {
+                    self.join_cell(cell, &value);
+                }
+            }
+        }
+        if let Some(to) = &callee.def.tags.declassify {
+            let mut value = Value::default();
+            for category in to {
+                value.taint.insert(
+                    Origin::Tag {
+                        category: Arc::from(category.as_str()),
+                        tag: Location {
+                            file: callee.file,
+                            pos: callee.def.pos,
+                        },
+                        purposes: None,
+                    },
+                    Trace::default(),
+                );
+            }
+            return value;
+        }
+        if callee.def.body.is_none() && summary.is_none() {
+            // A trait method without a body and no impl to go to: what it is given is
+            // what it may return.
+            let mut taint = Taint::default();
+            for arg in &args {
+                taint.join(&self.full(arg, Mode::All));
+            }
+            let mut value = Value::tainted(taint.with_step(&step));
+            if let Some(declared) = self.return_type(id, &args) {
+                typed_as(&mut value, &declared);
+            }
+            return value;
+        }
+        let mut value = summary
+            .map(|summary| self.instantiate(&summary.ret, &args, &step))
+            .unwrap_or_default();
+        if let Some(declared) = self.return_type(id, &args) {
+            typed_as(&mut value, &declared);
+        }
+        value
+    }
+
+    /// The declared return type of `id`, with `Self` as the receiver's type.
+    pub(super) fn return_type(&self, id: FnId, args: &[Value]) -> Option<Ty> {
+        let function = &self.cx.index.functions[id];
+        let ret = function.def.ret.as_ref()?;
+        let self_ty = match &function.owner {
+            Owner::Impl { self_ty, .. } => Some(self.cx.index.lower_ty(
+                function.crate_index,
+                &function.module,
+                &TyContext::default(),
+                self_ty,
+            )),
+            _ => args.first().map(|arg| arg.ty().clone()),
+        };
+        let context = TyContext {
+            generics: Vec::new(),
+            self_ty,
+        };
+        Some(
+            self.cx
+                .index
+                .lower_ty(function.crate_index, &function.module, &context, ret),
+        )
+    }
+
+    pub(super) fn call(&mut self, callee: &Expr, args: &[Expr], pos: crate::index::ir::Pos) -> Value {
+        let values: Vec<Value> = args.iter().map(|arg| self.expr(arg)).collect();
+        let exprs: Vec<&Expr> = args.iter().collect();
+        if let Expr::Path { path, .. } = callee {
+            if let [name] = path.segments.as_slice() {
+                if let Some(local) = self.env.lookup(name).cloned() {
+                    if let Some(value) = self.apply_callable(&local, values.clone(), pos) {
+                        return value;
+                    }
+                }
+            }
+            match self.resolve(&path.segments) {
+                Some(Def::Fn(id)) => return self.apply_call(id, values, &exprs, pos),
+                Some(Def::Variant(id, variant)) => {
+                    let mut value = Value::typed(Ty::Adt(id, Vec::new()));
+                    for (index, part) in values.into_iter().enumerate() {
+                        value.fields.insert(format!("{variant}::{index}"), part);
+                    }
+                    return value;
+                }
+                Some(Def::Type(id)) => {
+                    let mut value = Value::typed(Ty::Adt(id, Vec::new()));
+                    for (index, part) in values.into_iter().enumerate() {
+                        value.fields.insert(index.to_string(), part);
+                    }
+                    return value;
+                }
+                Some(Def::External(full)) => return self.external_call(&full, values, &exprs, pos),
+                _ => {}
+            }
+            self.coverage.calls += 1;
+            // `Type::default()`, `Type::from(..)`: a function of a workspace type that
+            // the source does not define (derived or from a trait) returns the type.
+            if let Some((_, owner)) = path.segments.split_last() {
+                if let Some(Def::Type(id)) = self.resolve(owner) {
+                    let mut value = self.unknown_call(values, &exprs);
+                    value.ty = Some(Ty::Adt(id, Vec::new()));
+                    return value;
+                }
+            }
+            self.coverage.calls_unresolved += 1;
+            return self.unknown_call(values, &exprs);
+        }
+        let callee_value = self.expr(callee);
+        if let Some(value) = self.apply_callable(&callee_value, values.clone(), pos) {
+            return value;
+        }
+        self.coverage.calls += 1;
+        self.coverage.calls_unresolved += 1;
+        self.unknown_call(values, &exprs)
+    }
+
+    /// A call no model describes: it returns what its arguments carried, and writes it
+    /// into its `&mut` arguments.
+    pub fn unknown_call(&mut self, values: Vec<Value>, exprs: &[&Expr]) -> Value {
+        let mut taint = Taint::default();
+        for value in &values {
+            taint.join(&self.full(value, Mode::All));
+        }
+        for expr in exprs {
+            if let Expr::Wrap {
+                kind: Wrap::RefMut,
+                inner,
+            } = expr
+            {
+                self.assign(inner, Value::tainted(taint.clone()), true);
+            }
+        }
+        Value::tainted(taint)
+    }
+
+    pub(super) fn method_call(
+        &mut self,
+        receiver: &Expr,
+        method: &str,
+        args: &[Expr],
+        pos: crate::index::ir::Pos,
+    ) -> Value {
+        let receiver_value = self.expr(receiver);
+        let values: Vec<Value> = args.iter().map(|arg| self.expr(arg)).collect();
+        if method == "into" {
+            // `x.into()` runs the workspace's `impl From<X> for Y`, when there is one.
+            let conversions = self.conversions_of(receiver_value.ty());
+            if !conversions.is_empty() {
+                let mut result = Value::default();
+                for id in conversions {
+                    let converted =
+                        self.apply_call(id, vec![receiver_value.clone()], &[receiver], pos);
+                    result.join(&converted);
+                }
+                return result;
+            }
+        }
+        let candidates = self.method_candidates(receiver_value.ty(), method);
+        if !candidates.is_empty() {
+            let mut all_args = vec![receiver_value];
+            all_args.extend(values);
+            let mut exprs: Vec<&Expr> = vec![receiver];
+            exprs.extend(args.iter());
+            let mut result: Option<Value> = None;
+            for id in candidates {
+                let value = self.apply_call(id, all_args.clone(), &exprs, pos);
+                result = Some(match result {
+                    Some(current) => current.joined(&value),
+                    None => value,
+                });
+            }
+            return result.unwrap_or_default();
+        }
+        if let Some(value) = self
+            .apply_callable(
+                &self.read_field(&receiver_value, method),
+                values.clone(),
+                pos,
+            )
+            .filter(|_| receiver_value.fields.contains_key(method))
+        {
+            return value;
+        }
+        self.external_method(receiver, receiver_value, method, args, values, pos)
+    }
+
+    /// Workspace methods a call `.method()` on a receiver of type `ty` may run: the
+    /// type's own, or every impl of a bounding trait.
+    pub(super) fn method_candidates(&self, ty: &Ty, method: &str) -> Vec<FnId> {
+        let index = self.cx.index;
+        let mut candidates = Vec::new();
+        match ty.autoderef() {
+            Ty::Adt(id, _) => {
+                if let Some(ids) = index.methods.get(&(*id, method.to_owned())) {
+                    candidates.extend(ids.iter().copied());
+                }
+            }
+            Ty::Param(_, traits) | Ty::Traits(traits) => {
+                for trait_id in traits {
+                    candidates.extend(self.trait_candidates(*trait_id, method));
+                }
+            }
+            _ => {}
+        }
+        if candidates.is_empty() && matches!(ty.autoderef(), Ty::Unknown) {
+            // An unknown receiver: a trait method declared a sink is still a sink.
+            let traits: Vec<usize> = (0..index.traits.len())
+                .filter(|trait_id| {
+                    index.traits[*trait_id]
+                        .methods
+                        .get(method)
+                        .is_some_and(|decl| index.functions[*decl].def.tags.sink.is_some())
+                })
+                .collect();
+            if let [only] = traits.as_slice() {
+                candidates.extend(self.trait_candidates(*only, method));
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+    }
+
+    /// `fn from` of every workspace `impl From<T> for _` where `T` is `ty`.
+    pub(super) fn conversions_of(&self, ty: &Ty) -> Vec<FnId> {
+        match ty.autoderef() {
+            Ty::Adt(source, _) => self.cx.conversions.get(source).cloned().unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn trait_candidates(&self, trait_id: usize, method: &str) -> Vec<FnId> {
+        let index = self.cx.index;
+        let mut candidates: Vec<FnId> = index
+            .trait_impls
+            .get(&(trait_id, method.to_owned()))
+            .cloned()
+            .unwrap_or_default();
+        if let Some(decl) = index.traits[trait_id].methods.get(method) {
+            let declared = &index.functions[*decl];
+            if declared.def.body.is_some()
+                || declared.def.tags.sink.is_some()
+                || candidates.is_empty()
+            {
+                candidates.push(*decl);
+            }
+        }
+        candidates
+    }
+}

@@ -1,0 +1,114 @@
+//! Shared state inside one analysis: cells (what every alias of an `Arc<Mutex<_>>`,
+//! an `Rc<RefCell<_>>` or a channel sees), and the cells that stand for global state
+//! (statics, type-keyed channels), seeded with what every function stored there.
+//!
+//! A cell is made once per allocation site: a `Mutex::new` that a loop runs again gives
+//! the same cell, so the heap is finite and a loop over it settles.
+
+use super::frame::Frame;
+use super::places::write_at;
+use super::value::{ELEMENT, Global, Value};
+use crate::index::ir::Pos;
+use crate::index::ty::TyContext;
+
+impl Frame<'_, '_> {
+    /// The frame's cell for global state, seeded with what every function stored there.
+    pub fn global_cell(&mut self, key: Global) -> usize {
+        match self.static_cells.get(&key) {
+            Some(cell) => *cell,
+            None => {
+                let cell = self.cells.len();
+                self.cells
+                    .push(self.cx.statics.get(&key).cloned().unwrap_or_default());
+                self.static_cells.insert(key, cell);
+                cell
+            }
+        }
+    }
+
+    /// The value of a `static`: a cell holding what any function stored in it.
+    pub fn static_value(&mut self, id: crate::index::StaticId) -> Value {
+        let cell = self.global_cell(Global::Static(id));
+        let info = &self.cx.index.statics[id];
+        let ty = self.cx.index.lower_ty(
+            info.crate_index,
+            &info.module,
+            &TyContext::default(),
+            &info.ty,
+        );
+        Value {
+            ty: Some(ty),
+            cell: Some(cell),
+            ..Value::default()
+        }
+    }
+
+    /// Whether a path is not a local (so it may name an item, a static among them).
+    pub fn lookup_root(&self, segments: &[String]) -> bool {
+        match segments {
+            [name] => !self.env.is_local(name),
+            _ => true,
+        }
+    }
+
+    /// The cell made at `pos` (the `n`th made there, for a call that makes several),
+    /// holding `initial` joined with what it held already.
+    pub fn cell_at(&mut self, pos: Pos, n: usize, initial: &Value) -> usize {
+        match self.cell_sites.get(&(pos, n)) {
+            Some(cell) => {
+                let cell = *cell;
+                self.write_cell(cell, &[], initial.clone());
+                cell
+            }
+            None => {
+                let cell = self.cells.len();
+                self.cells.push(initial.clone());
+                self.cell_sites.insert((pos, n), cell);
+                self.heap_epoch += 1;
+                cell
+            }
+        }
+    }
+
+    /// Joins `value` into part `path` of a cell's content (a container's element is
+    /// the content itself: a cell holds one abstract element).
+    pub fn write_cell(&mut self, cell: usize, path: &[String], value: Value) {
+        let inner: Vec<String> = path
+            .iter()
+            .filter(|segment| *segment != ELEMENT)
+            .cloned()
+            .collect();
+        if let Some(content) = self.cells.get_mut(cell) {
+            if write_at(content, &inner, value, true) {
+                self.heap_epoch += 1;
+            }
+        }
+    }
+
+    /// Joins `value` into a cell's content as a whole.
+    pub fn join_cell(&mut self, cell: usize, value: &Value) {
+        if let Some(content) = self.cells.get_mut(cell) {
+            if !content.covers(value) && content.join(value) {
+                self.heap_epoch += 1;
+            }
+        }
+    }
+}
+
+/// Cells belong to one analysis; a summary's values must not point into them.
+pub(super) fn strip_cells(mut value: Value) -> Value {
+    value.cell = None;
+    if value.fields.values().any(has_cell) {
+        value.fields = value
+            .fields
+            .take()
+            .into_iter()
+            .map(|(name, field)| (name, strip_cells(field)))
+            .collect();
+    }
+    value
+}
+
+fn has_cell(value: &Value) -> bool {
+    value.cell.is_some() || value.fields.values().any(has_cell)
+}

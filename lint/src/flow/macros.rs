@@ -1,0 +1,164 @@
+//! Macro calls: the `format!` family, `tracing`/`log` fields, `json!`, `vec!`, macros a
+//! policy declares sinks, and the workspace's own `macro_rules!`, expanded at the call
+//! (once per call site) and analysed with every position pointing at the call.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::frame::Frame;
+use super::places::collection_of;
+use super::types::Mode;
+use super::value::{Step, Taint, Value};
+use crate::index::ir::{Expr, MacroArgs, PathRef, Pos};
+
+/// How deep workspace macros may expand into workspace macros.
+const MAX_EXPANSION_DEPTH: usize = 8;
+
+impl Frame<'_, '_> {
+    /// Expands a call of a workspace `macro_rules!` and analyses the expansion, every
+    /// position in it pointing at the call. `None` when there is no such macro or no
+    /// rule matches.
+    pub(super) fn expand_workspace_macro(
+        &mut self,
+        name: &str,
+        tokens: &str,
+        pos: Pos,
+    ) -> Option<Value> {
+        if self.expansion_depth >= MAX_EXPANSION_DEPTH {
+            return None;
+        }
+        let key = (pos, tokens.as_ptr() as usize);
+        let lowered = match self.expansions.get(&key) {
+            Some(known) => known.clone(),
+            None => {
+                let lowered = self.expand(name, tokens, pos).map(Arc::new);
+                self.expansions.insert(key, lowered.clone());
+                lowered
+            }
+        }?;
+        self.expansion_depth += 1;
+        let value = self.expr(&lowered);
+        self.expansion_depth -= 1;
+        Some(value)
+    }
+
+    /// The expansion of a workspace macro call, lowered (positions at the call).
+    pub(super) fn expand(&self, name: &str, tokens: &str, pos: Pos) -> Option<Expr> {
+        let definitions = self.cx.index.macros.get(name)?;
+        let (_, rules) = definitions
+            .iter()
+            .find(|(krate, _)| *krate == self.crate_index)
+            .or_else(|| definitions.first())?;
+        let expansion = super::expand::expand(&rules.rules, tokens)?;
+        let braced: proc_macro2::TokenStream = proc_macro2::TokenTree::Group(
+            proc_macro2::Group::new(proc_macro2::Delimiter::Brace, expansion),
+        )
+        .into();
+        let block: syn::Block = syn::parse2(braced).ok()?;
+        let expr = syn::Expr::Block(syn::ExprBlock {
+            attrs: Vec::new(),
+            label: None,
+            block,
+        });
+        let (lowered, _) =
+            crate::index::lower::lower_expansion(&expr, pos, self.cx.policy, &self.module);
+        Some(lowered)
+    }
+
+    pub fn macro_call(
+        &mut self,
+        path: &PathRef,
+        args: &MacroArgs,
+        pos: Pos,
+        tokens: &str,
+    ) -> Value {
+        let policy = self.cx.policy;
+        let resolved = self.cx.index.resolve_macro(
+            self.crate_index,
+            &self.module,
+            &path.segments,
+            &|candidate| policy.sink_for_macro(candidate).is_some(),
+        );
+        let name = path.segments.last().map(String::as_str).unwrap_or_default();
+        let sink = policy.sink_for_macro(&resolved).map(|sink| sink.id.clone());
+        if sink.is_none() {
+            if let Some(value) = self.expand_workspace_macro(name, tokens, pos) {
+                return value;
+            }
+        }
+        if matches!(args, MacroArgs::NotUnderstood) {
+            self.coverage.macros_not_understood += 1;
+        }
+        let site = self.location(pos);
+        match args {
+            MacroArgs::Format { args } => {
+                let mut values: Vec<(Value, bool)> = Vec::new();
+                for arg in args {
+                    let value = self.expr(&arg.expr);
+                    values.push((value, arg.debug));
+                }
+                let is_write = matches!(name, "write" | "writeln") && !args.is_empty();
+                let skip = usize::from(is_write);
+                let mut taint = Taint::default();
+                for (value, debug) in values.iter().skip(skip) {
+                    let formatted = self.formatted(value, *debug, pos);
+                    taint.join(&formatted);
+                }
+                if let Some(sink) = &sink {
+                    let step = Step {
+                        location: site,
+                        note: Arc::from(format!("formatted by `{name}!`")),
+                    };
+                    self.hit(
+                        sink,
+                        site,
+                        self.fn_id,
+                        taint.with_step(&step),
+                        &BTreeSet::new(),
+                        &[],
+                    );
+                }
+                if is_write {
+                    if let Some(first) = args.first() {
+                        self.assign(&first.expr, Value::tainted(taint.clone()), true);
+                    }
+                    return Value::default();
+                }
+                if name == "dbg" {
+                    return values
+                        .into_iter()
+                        .next()
+                        .map(|(value, _)| value)
+                        .unwrap_or_default();
+                }
+                if matches!(name, "bail" | "ensure") {
+                    // `bail!(..)` returns `Err(anyhow!(..))` from the function.
+                    self.ret.join(&Value::tainted(taint.clone()));
+                }
+                Value::tainted(taint)
+            }
+            MacroArgs::Expressions(exprs) => {
+                let mut element = Value::default();
+                let mut taint = Taint::default();
+                for expr in exprs {
+                    let value = self.expr(expr);
+                    let mode = if name == "json" {
+                        Mode::Serialize
+                    } else {
+                        Mode::All
+                    };
+                    taint.join(&self.full(&value, mode));
+                    element.join(&value);
+                }
+                if let Some(sink) = &sink {
+                    self.hit(sink, site, self.fn_id, taint.clone(), &BTreeSet::new(), &[]);
+                }
+                match name {
+                    "vec" => collection_of(element),
+                    _ => Value::tainted(taint),
+                }
+            }
+            MacroArgs::NotUnderstood => Value::default(),
+        }
+    }
+}

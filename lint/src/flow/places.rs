@@ -1,0 +1,338 @@
+//! Places and parts: reading a field, an element or the error side of a value, and
+//! writing to the place an assignment names (a local, a part of one, a parameter the
+//! caller sees, a cell, a static).
+
+use super::frame::Frame;
+use super::value::{ELEMENT, ERR, Trace, Value};
+use crate::index::Def;
+use crate::index::ir::Expr;
+use crate::index::ty::{Ty, Wrapper};
+
+impl Frame<'_, '_> {
+    /// Part `name` of a value: tracked explicitly, else from its type's field tags.
+    pub fn read_field(&self, value: &Value, name: &str) -> Value {
+        // What the type says about the part holds whatever the part was built from:
+        // a tagged field carries its tag even if a literal filled it.
+        let mut typed = Value::default();
+        match value.ty().autoderef() {
+            Ty::Adt(id, _) => {
+                let index = self.cx.index;
+                let file = index.types[*id].file;
+                if let Some(field) = index.field(*id, name) {
+                    typed.ty = Some(index.field_ty(*id, field));
+                    if let Some(tag) = &field.tag {
+                        typed
+                            .taint
+                            .join(&super::types::tag_taint(tag, file, &Trace::default()));
+                    }
+                }
+                if let Some((variant, _)) = name.split_once("::") {
+                    let tag = index.types[*id]
+                        .def
+                        .variants
+                        .iter()
+                        .find(|candidate| candidate.name == variant)
+                        .and_then(|candidate| candidate.tag.as_ref());
+                    if let Some(tag) = tag {
+                        typed
+                            .taint
+                            .join(&super::types::tag_taint(tag, file, &Trace::default()));
+                    }
+                }
+                typed.taint.join(&index.whole_type_taint(*id));
+            }
+            Ty::Tuple(elems) => {
+                typed.ty = name
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|index| elems.get(index).cloned());
+            }
+            _ => {}
+        }
+        let mut part = match value.fields.get(name) {
+            Some(part) => {
+                let mut part = part.clone();
+                part.taint.join(&typed.taint);
+                if part.ty.is_none() {
+                    part.ty = typed.ty;
+                }
+                part
+            }
+            None => {
+                let mut part = typed;
+                if let Some((index, path)) = &value.param {
+                    part.param = Some((*index, extend_param_path(path, name)));
+                }
+                if let Some(cell) = value.cell.and_then(|cell| self.cells.get(cell)) {
+                    part.join(&self.read_field(&cell.clone(), name));
+                }
+                part
+            }
+        };
+        part.taint.join(&value.taint);
+        part
+    }
+
+    /// What is inside an option, collection, pointer, lock or channel.
+    pub fn element(&self, value: &Value) -> Value {
+        // Through pointers and locks first: the element of an `Arc<RwLock<Vec<T>>>` is a
+        // `T`, not the `Vec`.
+        if let (Ty::Wrapper(Wrapper::Pointer | Wrapper::Lock, _), None, None) =
+            (value.ty(), value.fields.get(ELEMENT), value.cell)
+        {
+            let inner = value.ty().autoderef().clone();
+            if !matches!(inner, Ty::Wrapper(Wrapper::Pointer | Wrapper::Lock, _)) {
+                let mut through = value.clone();
+                through.ty = Some(inner);
+                return self.element(&through);
+            }
+        }
+        let mut element = match value.fields.get(ELEMENT) {
+            Some(element) => element.clone(),
+            None => match value.ty() {
+                Ty::Wrapper(
+                    Wrapper::Option
+                    | Wrapper::Result
+                    | Wrapper::Pointer
+                    | Wrapper::Lock
+                    | Wrapper::Future,
+                    _,
+                )
+                | Ty::Unknown
+                | Ty::Param(..)
+                | Ty::Traits(_)
+                | Ty::Adt(..)
+                    if value.cell.is_none() =>
+                {
+                    let mut same = value.clone();
+                    same.ty = Some(value.ty().element())
+                        .filter(|ty| *ty != Ty::Unknown)
+                        .or(same.ty);
+                    return same;
+                }
+                ty => {
+                    let mut element = Value::typed(ty.element());
+                    if let Some((index, path)) = &value.param {
+                        element.param = Some((*index, extend_param_path(path, ELEMENT)));
+                    }
+                    element
+                }
+            },
+        };
+        if let Some(cell) = value.cell.and_then(|cell| self.cells.get(cell)) {
+            let content = cell.clone();
+            element.join(&content);
+            element.join(&self.element_without_cell(&content));
+            // A lock guard or a received value still points into the shared state:
+            // writes through it are seen by every other alias.
+            element.cell = value.cell;
+        }
+        element.taint.join(&value.taint);
+        element
+    }
+
+    /// The error of a `Result`: its own part, typed by the `Result`'s second argument.
+    pub fn error_side(&self, value: &Value) -> Value {
+        let mut error = match value.fields.get(ERR) {
+            Some(error) => error.clone(),
+            None => {
+                let mut error = match value.ty() {
+                    Ty::Wrapper(Wrapper::Result, args) => {
+                        Value::typed(args.get(1).cloned().unwrap_or(Ty::Unknown))
+                    }
+                    _ => Value::default(),
+                };
+                if let Some((index, path)) = &value.param {
+                    error.param = Some((*index, extend_param_path(path, ERR)));
+                }
+                error
+            }
+        };
+        error.taint.join(&value.taint);
+        error
+    }
+
+    pub(super) fn element_without_cell(&self, value: &Value) -> Value {
+        value.fields.get(ELEMENT).cloned().unwrap_or_default()
+    }
+
+    /// Writes `value` to the place `target` denotes (a local, a field of one, an
+    /// element, what a reference or a lock guard points to).
+    pub fn assign(&mut self, target: &Expr, value: Value, join: bool) {
+        if let Expr::Tuple(elems) = target {
+            // `(a, b) = (x, y)`
+            for (index, elem) in elems.iter().enumerate() {
+                let part = self.read_field(&value, &index.to_string());
+                self.assign(elem, part, join);
+            }
+            return;
+        }
+        let mut path: Vec<String> = Vec::new();
+        let mut weak = join;
+        let mut cursor = target;
+        loop {
+            match cursor {
+                Expr::Field { base, name, .. } => {
+                    path.push(name.clone());
+                    cursor = base;
+                }
+                Expr::Index { base, .. } => {
+                    path.push(ELEMENT.to_owned());
+                    weak = true;
+                    cursor = base;
+                }
+                Expr::Wrap { inner, .. } => {
+                    weak = true;
+                    cursor = inner;
+                }
+                Expr::MethodCall { receiver, .. } => {
+                    // `*guard.lock().unwrap() = v`, `vec.last_mut().unwrap().x = v`
+                    weak = true;
+                    cursor = receiver;
+                }
+                _ => break,
+            }
+        }
+        path.reverse();
+        let Expr::Path { path: root, .. } = cursor else {
+            return;
+        };
+        if let Some(Def::Static(id)) = (self.lookup_root(&root.segments))
+            .then(|| self.resolve(&root.segments))
+            .flatten()
+        {
+            if let Some(cell) = self.static_value(id).cell {
+                self.write_cell(cell, &path, value);
+            }
+            return;
+        }
+        let [name] = root.segments.as_slice() else {
+            return;
+        };
+        if let Some(alias) = self.aliases.get(name).cloned() {
+            if let Some(slot) = self.env.slot_of(&alias) {
+                let value = value.clone();
+                self.env.update(slot, |target| {
+                    write_at(target, &path, value, true);
+                });
+            }
+        }
+        let Some(slot) = self.env.slot_of(name) else {
+            return;
+        };
+        let Some(current) = self.env.get(slot) else {
+            return;
+        };
+        let (param, cell, shared) = (
+            current.param.clone(),
+            current.cell,
+            holds_shared_state(current.ty()),
+        );
+        // Through a parameter: the caller sees the write (if the parameter is `&mut`
+        // or holds shared state).
+        if let Some((index, param_path)) = &param {
+            if self.mutable_params.get(index).copied().unwrap_or(false) || shared || weak {
+                let mut full_path = param_path.clone();
+                full_path.extend(path.iter().cloned());
+                let slot = self.writes.entry(*index).or_default();
+                write_at(slot, &full_path, value.clone(), true);
+            }
+        }
+        if let Some(cell) = cell {
+            self.write_cell(cell, &path, value.clone());
+        }
+        self.env.update(slot, |target| {
+            write_at(target, &path, value, weak);
+        });
+    }
+}
+
+/// How many parts deep a parameter origin is told apart. A longer path stands for its
+/// prefix as a whole: recursion over a parameter's parts (a tree walk) would otherwise
+/// invent new origins on every pass and never settle.
+const MAX_PARAM_PATH: usize = 2;
+
+pub(super) fn extend_param_path(path: &[String], segment: &str) -> Vec<String> {
+    let mut path = path.to_vec();
+    if path.len() < MAX_PARAM_PATH {
+        path.push(segment.to_owned());
+    }
+    path
+}
+
+/// Gives `value` and its element and tuple parts the types `ty` says, where the
+/// analysis did not know them (a `let` annotation, a declared return type).
+pub(super) fn typed_as(value: &mut Value, ty: &Ty) {
+    if *ty == Ty::Unknown {
+        return;
+    }
+    let known = value.ty.as_ref().is_some_and(|current| {
+        *current != Ty::Unknown
+            && !matches!(current, Ty::Wrapper(_, args) if args.contains(&Ty::Unknown))
+    });
+    if !known {
+        value.ty = Some(ty.clone());
+    }
+    if let (Ty::Wrapper(..), Some(element)) = (ty, value.fields.get_mut(ELEMENT)) {
+        typed_as(element, &ty.element());
+    }
+    if let Ty::Tuple(parts) = ty {
+        for (index, part) in parts.iter().enumerate() {
+            if let Some(field) = value.fields.get_mut(&index.to_string()) {
+                typed_as(field, part);
+            }
+        }
+    }
+}
+
+pub(super) fn collection_of(element: Value) -> Value {
+    let mut value = Value::typed(Ty::Wrapper(Wrapper::Collection, vec![element.ty().clone()]));
+    value.fields.insert(ELEMENT.to_owned(), element);
+    value
+}
+
+/// Writes `value` at `path` inside `slot` (a strong update, unless `weak`); whether
+/// the slot may have changed (a weak write that adds nothing does not).
+pub(super) fn write_at(slot: &mut Value, path: &[String], value: Value, weak: bool) -> bool {
+    match path.split_first() {
+        None if weak => !slot.covers(&value) && slot.join(&value),
+        None => {
+            let ty = slot.ty.clone();
+            *slot = value;
+            if slot.ty.is_none() {
+                slot.ty = ty;
+            }
+            true
+        }
+        Some((first, rest)) => {
+            if weak
+                && slot
+                    .fields
+                    .get(first.as_str())
+                    .is_some_and(|part| covers_at(part, rest, &value))
+            {
+                return false;
+            }
+            let part = slot.fields.entry_mut(first);
+            write_at(part, rest, value, weak)
+        }
+    }
+}
+
+fn covers_at(slot: &Value, path: &[String], value: &Value) -> bool {
+    match path.split_first() {
+        None => slot.covers(value),
+        Some((first, rest)) => slot
+            .fields
+            .get(first.as_str())
+            .is_some_and(|part| covers_at(part, rest, value)),
+    }
+}
+
+pub(super) fn holds_shared_state(ty: &Ty) -> bool {
+    match ty {
+        Ty::Wrapper(Wrapper::Lock | Wrapper::Sender, _) => true,
+        Ty::Wrapper(_, args) => args.iter().any(holds_shared_state),
+        _ => false,
+    }
+}
