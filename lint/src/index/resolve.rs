@@ -4,6 +4,9 @@
 
 use super::{Def, Index, Scope};
 
+/// The (crate, module, name) lookups one query has made.
+type Visited = std::collections::HashSet<(usize, Vec<String>, String)>;
+
 /// How deep re-exports may chain before resolution gives up (cycles included).
 const MAX_DEPTH: usize = 24;
 
@@ -36,7 +39,7 @@ impl Index {
         module: &[String],
         segments: &[String],
     ) -> Option<Def> {
-        self.resolve_at(crate_index, module, segments, 0)
+        self.resolve_at(crate_index, module, segments, 0, &mut Visited::default())
     }
 
     fn resolve_at(
@@ -45,6 +48,7 @@ impl Index {
         module: &[String],
         segments: &[String],
         depth: usize,
+        visited: &mut Visited,
     ) -> Option<Def> {
         if depth > MAX_DEPTH {
             return None;
@@ -58,7 +62,7 @@ impl Index {
                 module[..module.len().saturating_sub(1)].to_vec(),
             ),
             _ => self
-                .lookup(crate_index, module, first, depth)
+                .lookup(crate_index, module, first, depth, visited)
                 .or_else(|| {
                     self.crate_by_name(first)
                         .map(|krate| Def::Module(krate, Vec::new()))
@@ -71,7 +75,7 @@ impl Index {
                 Def::Module(krate, path) if segment == "super" => {
                     Def::Module(krate, path[..path.len().saturating_sub(1)].to_vec())
                 }
-                Def::Module(krate, path) => self.lookup(krate, &path, segment, depth)?,
+                Def::Module(krate, path) => self.lookup(krate, &path, segment, depth, visited)?,
                 Def::Type(id) => {
                     let info = &self.types[id];
                     if info
@@ -96,15 +100,21 @@ impl Index {
         Some(def)
     }
 
-    /// A name in a module: its items, then its imports, then its glob imports.
+    /// A name in a module: its items, then its imports, then its glob imports. Each
+    /// (module, name) is looked up at most once per query: glob imports that form
+    /// cycles (`use super::*` both ways) or diamonds cost one visit, not one per path.
     fn lookup(
         &self,
         crate_index: usize,
         module: &[String],
         name: &str,
         depth: usize,
+        visited: &mut Visited,
     ) -> Option<Def> {
         let scope: &Scope = self.scopes.get(&(crate_index, module.to_vec()))?;
+        if !visited.insert((crate_index, module.to_vec(), name.to_owned())) {
+            return None;
+        }
         if let Some(def) = scope.items.get(name).and_then(|defs| defs.first()) {
             return Some(def.clone());
         }
@@ -113,14 +123,14 @@ impl Index {
             .iter()
             .filter(|import| !import.glob && import.alias == name)
         {
-            if let Some(def) = self.resolve_import(crate_index, module, &import.path, depth + 1) {
+            if let Some(def) = self.resolve_import(crate_index, module, &import.path, depth + 1, visited) {
                 return Some(def);
             }
         }
         for import in scope.imports.iter().filter(|import| import.glob) {
-            match self.resolve_import(crate_index, module, &import.path, depth + 1) {
+            match self.resolve_import(crate_index, module, &import.path, depth + 1, visited) {
                 Some(Def::Module(krate, path)) => {
-                    if let Some(def) = self.lookup(krate, &path, name, depth + 1) {
+                    if let Some(def) = self.lookup(krate, &path, name, depth + 1, visited) {
                         return Some(def);
                     }
                 }
@@ -152,6 +162,7 @@ impl Index {
         module: &[String],
         path: &[String],
         depth: usize,
+        visited: &mut Visited,
     ) -> Option<Def> {
         let first = path.first()?;
         let starts_in_scope = !matches!(first.as_str(), "crate" | "self" | "super")
@@ -160,11 +171,11 @@ impl Index {
                 .get(&(crate_index, module.to_vec()))
                 .is_some_and(|scope| scope.items.contains_key(first));
         if starts_in_scope || matches!(first.as_str(), "crate" | "self" | "super") {
-            return self.resolve_at(crate_index, module, path, depth);
+            return self.resolve_at(crate_index, module, path, depth, visited);
         }
         match self.crate_by_name(first) {
             Some(krate) if path.len() == 1 => Some(Def::Module(krate, Vec::new())),
-            Some(krate) => self.resolve_at(krate, &[], &path[1..], depth),
+            Some(krate) => self.resolve_at(krate, &[], &path[1..], depth, visited),
             None => Some(Def::External(path.to_vec())),
         }
     }
