@@ -11,6 +11,12 @@ use crate::index::ty::{Ty, Wrapper};
 impl Frame<'_, '_> {
     /// Part `name` of a value: tracked explicitly, else from its type's field tags.
     pub fn read_field(&self, value: &Value, name: &str) -> Value {
+        self.read_field_through(value, name, &mut Vec::new())
+    }
+
+    /// [`Frame::read_field`], through each cell once: a cell may hold a value that
+    /// points back at it (a guard written back into its lock).
+    fn read_field_through(&self, value: &Value, name: &str, cells: &mut Vec<usize>) -> Value {
         // What the type says about the part holds whatever the part was built from:
         // a tagged field carries its tag even if a literal filled it.
         let mut typed = Value::default();
@@ -63,8 +69,11 @@ impl Frame<'_, '_> {
                 if let Some((index, path)) = &value.param {
                     part.param = Some((*index, extend_param_path(path, name)));
                 }
-                if let Some(cell) = value.cell.and_then(|cell| self.cells.get(cell)) {
-                    part.join(&self.read_field(&cell.clone(), name));
+                if let Some(cell) = value.cell.filter(|cell| !cells.contains(cell)) {
+                    cells.push(cell);
+                    if let Some(content) = self.cells.get(cell) {
+                        part.join(&self.read_field_through(content, name, cells));
+                    }
                 }
                 part
             }
