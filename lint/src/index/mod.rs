@@ -34,13 +34,20 @@ pub fn load_lowered(
     selection: &crate::load::Selection,
     policy: &Policy,
 ) -> Result<Workspace<Lowered>, crate::load::WorkspaceError> {
-    crate::load::load(selection, |ast, context| {
-        let (ir, macros_not_understood) = lower::lower_file(ast, context, policy);
-        Lowered {
-            ir,
-            macros_not_understood,
-        }
-    })
+    crate::load::load(selection, |ast, context| lower_one(ast, context, policy))
+}
+
+/// Lowers one parsed file, as every loader does.
+pub fn lower_one(
+    ast: &syn::File,
+    context: &crate::load::FileContext<'_>,
+    policy: &Policy,
+) -> Lowered {
+    let (ir, macros_not_understood) = lower::lower_file(ast, context, policy);
+    Lowered {
+        ir,
+        macros_not_understood,
+    }
 }
 
 /// What a file lowers to: its item tree and how many macro calls were not understood.

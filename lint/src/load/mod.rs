@@ -15,7 +15,7 @@ mod workspace;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use workspace::{Selection, load, load_package, workspace_root};
+pub use workspace::{Selection, load, load_package, load_targets, targets, workspace_root};
 
 /// One crate root to analyse: a lib or bin target of a selected package.
 #[derive(Debug, Clone)]

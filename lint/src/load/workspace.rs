@@ -36,6 +36,22 @@ where
     T: Send,
     F: Fn(&syn::File, &FileContext<'_>) -> T + Sync,
 {
+    let (root, crates) = targets(selection)?;
+    Ok(load_targets(&root, crates, lower))
+}
+
+/// Parses (and lowers) the module trees of crate roots already found by [`targets`].
+pub fn load_targets<T, F>(root: &Path, crates: Vec<CrateTarget>, lower: F) -> Workspace<T>
+where
+    T: Send,
+    F: Fn(&syn::File, &FileContext<'_>) -> T + Sync,
+{
+    modules::load_crates(root, crates, &lower)
+}
+
+/// The workspace root and the lib and bin targets of the selected packages, from
+/// `cargo metadata --no-deps`.
+pub fn targets(selection: &Selection) -> Result<(PathBuf, Vec<CrateTarget>), WorkspaceError> {
     let mut command = MetadataCommand::new();
     command.no_deps();
     if let Some(path) = &selection.manifest_path {
@@ -98,7 +114,7 @@ where
             &b.name,
         ))
     });
-    Ok(modules::load_crates(&root, crates, &lower))
+    Ok((root, crates))
 }
 
 /// One package by its conventional layout (`src/lib.rs`, `src/main.rs`), without asking
