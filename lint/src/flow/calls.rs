@@ -242,8 +242,9 @@ impl Frame<'_, '_> {
                 }
             }
         }
-        let summary = self.cx.summaries.get(&id).cloned();
-        if let Some(summary) = &summary {
+        let summaries = self.cx.summaries;
+        let summary = summaries.get(&id);
+        if let Some(summary) = summary {
             for hit in &summary.hits {
                 let taint = self.instantiate_taint(&hit.taint, &args, &step);
                 self.hit(

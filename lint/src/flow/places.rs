@@ -25,7 +25,7 @@ impl Frame<'_, '_> {
                 let index = self.cx.index;
                 let file = index.types[*id].file;
                 if let Some(field) = index.field(*id, name) {
-                    typed.ty = Some(index.field_ty(*id, field));
+                    typed.ty = index.field_ty(*id, name).cloned();
                     if let Some(tag) = &field.tag {
                         typed
                             .taint

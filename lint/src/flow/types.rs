@@ -51,7 +51,17 @@ impl Index {
             .find(|candidate| candidate.name == field)
     }
 
-    pub fn field_ty(&self, id: TypeId, field: &FieldDef) -> Ty {
+    /// The type of field `name` of workspace type `id` (`Variant::field` for a
+    /// variant's), as resolved when the index was built.
+    pub fn field_ty(&self, id: TypeId, name: &str) -> Option<&Ty> {
+        self.types[id]
+            .field_tys
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, ty)| ty)
+    }
+
+    pub(crate) fn lower_field_ty(&self, id: TypeId, field: &FieldDef) -> Ty {
         let info = &self.types[id];
         let context = TyContext {
             generics: info
@@ -104,15 +114,15 @@ impl Index {
                     .fields
                     .iter()
                     .chain(info.def.variants.iter().flat_map(|variant| &variant.fields));
-                for field in fields {
+                // `field_tys` lists the fields in this same order.
+                for (field, (_, field_ty)) in fields.zip(&info.field_tys) {
                     if mode == Mode::Serialize && field.serde_skip {
                         continue;
                     }
                     if let Some(tag) = &field.tag {
                         taint.join(&tag_taint(tag, info.file, &Trace::default()));
                     }
-                    let field_ty = self.field_ty(*id, field);
-                    self.collect_type_taint(&field_ty, mode, seen, taint);
+                    self.collect_type_taint(field_ty, mode, seen, taint);
                 }
                 for variant in &info.def.variants {
                     if let Some(tag) = &variant.tag {

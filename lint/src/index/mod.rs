@@ -74,6 +74,9 @@ pub struct TypeInfo {
     pub manual_debug: Option<FnId>,
     /// A hand-written `impl Display`: `{}` prints what its `fmt` writes.
     pub manual_display: Option<FnId>,
+    /// Each field's type, resolved once (`Variant::field` for a variant's), in
+    /// declaration order.
+    pub field_tys: Vec<(String, ty::Ty)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,6 +241,7 @@ impl Index {
                             file: file_id,
                             manual_debug: None,
                             manual_display: None,
+                            field_tys: Vec::new(),
                         });
                         index.define(crate_index, &module, name, Def::Type(id));
                     }
@@ -288,7 +292,32 @@ impl Index {
             index.add_impl(crate_index, &module, file_id, def);
         }
         index.apply_config_types(policy);
+        index.resolve_field_types();
         index
+    }
+
+    /// Resolves every field's type once, after every item is declared: reading a
+    /// field is the commonest step of the analysis.
+    fn resolve_field_types(&mut self) {
+        let resolved: Vec<Vec<(String, ty::Ty)>> = (0..self.types.len())
+            .map(|id| {
+                let def = &self.types[id].def;
+                let fields = def.fields.iter().map(|field| (field.name.clone(), field));
+                let variant_fields = def.variants.iter().flat_map(|variant| {
+                    variant
+                        .fields
+                        .iter()
+                        .map(move |field| (format!("{}::{}", variant.name, field.name), field))
+                });
+                fields
+                    .chain(variant_fields)
+                    .map(|(name, field)| (name, self.lower_field_ty(id, field)))
+                    .collect()
+            })
+            .collect();
+        for (info, field_tys) in self.types.iter_mut().zip(resolved) {
+            info.field_tys = field_tys;
+        }
     }
 
     fn declare_modules(&mut self, crate_index: usize, module: &[String]) {
