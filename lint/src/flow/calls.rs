@@ -9,7 +9,7 @@ use super::frame::Frame;
 use super::places::typed_as;
 use super::types::Mode;
 use super::value::{Callable, Closure, ELEMENT, Origin, Step, Taint, Trace, Value};
-use super::sink_of;
+use super::{Summary, sink_of};
 use crate::index::ir::{ClosureDef, Expr, Wrap};
 use crate::index::ty::{Ty, TyContext};
 use crate::index::{Def, FnId, Location, Owner};
@@ -245,26 +245,7 @@ impl Frame<'_, '_> {
         let summaries = self.cx.summaries;
         let summary = summaries.get(&id);
         if let Some(summary) = summary {
-            for hit in &summary.hits {
-                let taint = self.instantiate_taint(&hit.taint, &args, &step);
-                self.hit(
-                    &hit.sink,
-                    hit.site,
-                    hit.function,
-                    taint,
-                    &hit.purposes,
-                    &hit.allows,
-                );
-            }
-            for (param, written) in &summary.writes {
-                let value = self.instantiate(written, &args, &step);
-                if let Some(expr) = exprs.get(*param) {
-                    self.assign(expr, value.clone(), true);
-                }
-                if let Some(cell) = args.get(*param).and_then(|arg| arg.cell) {
-                    self.join_cell(cell, &value);
-                }
-            }
+            self.apply_effects(summary, &args, exprs, &step);
         }
         if let Some(to) = &callee.def.tags.declassify {
             let mut value = Value::default();
@@ -303,6 +284,107 @@ impl Frame<'_, '_> {
             typed_as(&mut value, &declared);
         }
         value
+    }
+
+    /// What a summary does at a call besides returning: the sinks it reaches with the
+    /// arguments, and what it writes into them.
+    fn apply_effects(&mut self, summary: &Summary, args: &[Value], exprs: &[&Expr], step: &Step) {
+        for hit in &summary.hits {
+            let taint = self.instantiate_taint(&hit.taint, args, step);
+            self.hit(
+                &hit.sink,
+                hit.site,
+                hit.function,
+                taint,
+                &hit.purposes,
+                &hit.allows,
+            );
+        }
+        for (param, written) in &summary.writes {
+            let value = self.instantiate(written, args, step);
+            if let Some(expr) = exprs.get(*param) {
+                self.assign(expr, value.clone(), true);
+            }
+            if let Some(cell) = args.get(*param).and_then(|arg| arg.cell) {
+                self.join_cell(cell, &value);
+            }
+        }
+    }
+
+    /// A call that may run any of `candidates` (a trait method through a bound or
+    /// `dyn`): what any of them may do. Their summaries are joined once per analysis and
+    /// applied once, instead of once per implementation: a trait with hundreds of impls
+    /// (parser combinators) costs one application per call. Candidates that declassify
+    /// or have neither body nor summary keep their own handling.
+    pub(super) fn apply_dispatch(
+        &mut self,
+        candidates: &[FnId],
+        args: Vec<Value>,
+        exprs: &[&Expr],
+        pos: crate::index::ir::Pos,
+    ) -> Value {
+        let index = self.cx.index;
+        let summaries = self.cx.summaries;
+        let (joinable, own): (Vec<FnId>, Vec<FnId>) = candidates.iter().partition(|id| {
+            let function = &index.functions[**id];
+            function.def.tags.declassify.is_none()
+                && (function.def.body.is_some() || summaries.contains_key(id))
+        });
+        let mut result: Option<Value> = None;
+        for id in own {
+            let value = self.apply_call(id, args.clone(), exprs, pos);
+            result = Some(match result {
+                Some(current) => current.joined(&value),
+                None => value,
+            });
+        }
+        let Some(first) = joinable.first().copied() else {
+            return result.unwrap_or_default();
+        };
+        let site = self.location(pos);
+        let step = self.step(pos, first);
+        for id in &joinable {
+            self.coverage.calls += 1;
+            self.callees.insert(*id);
+            if let Some((sink, checked)) = sink_of(index, self.cx.policy, *id) {
+                let step = self.step(pos, *id);
+                for arg in checked {
+                    if let Some(value) = args.get(arg) {
+                        let taint = self.full(value, Mode::All).with_step(&step);
+                        self.hit(&sink, site, self.fn_id, taint, &BTreeSet::new(), &[]);
+                    }
+                }
+            }
+        }
+        let key = joinable.clone();
+        let joined = match self.dispatch_summaries.get(&key) {
+            Some(joined) => joined.clone(),
+            None => {
+                let joined = Arc::new(
+                    joinable
+                        .iter()
+                        .filter_map(|id| summaries.get(id))
+                        .fold(Summary::default(), |all, one| all.joined(one.clone())),
+                );
+                self.dispatch_summaries.insert(key, joined.clone());
+                joined
+            }
+        };
+        self.apply_effects(&joined, &args, exprs, &step);
+        let mut value = self.instantiate(&joined.ret, &args, &step);
+        for id in &joinable {
+            if let Some(declared) = self.return_type(*id, &args) {
+                typed_as(&mut value, &declared);
+                break;
+            }
+        }
+        match result {
+            Some(mut other) => {
+                other.join(&value);
+                other
+            }
+            None => value,
+        }
     }
 
     /// The declared return type of `id`, with `Self` as the receiver's type.
@@ -428,15 +510,10 @@ impl Frame<'_, '_> {
             all_args.extend(values);
             let mut exprs: Vec<&Expr> = vec![receiver];
             exprs.extend(args.iter());
-            let mut result: Option<Value> = None;
-            for id in candidates {
-                let value = self.apply_call(id, all_args.clone(), &exprs, pos);
-                result = Some(match result {
-                    Some(current) => current.joined(&value),
-                    None => value,
-                });
+            if let [only] = candidates.as_slice() {
+                return self.apply_call(*only, all_args, &exprs, pos);
             }
-            return result.unwrap_or_default();
+            return self.apply_dispatch(&candidates, all_args, &exprs, pos);
         }
         if let Some(value) = self
             .apply_callable(

@@ -115,6 +115,8 @@ pub(super) struct Frame<'c, 'a> {
     /// Each loop's head: what the slots its body writes may hold at its start, kept
     /// across entries so that a nested loop converges in time linear in its depth.
     pub loop_heads: HashMap<usize, Vec<(super::env::SlotId, Value)>>,
+    /// Joined summaries of the candidate sets of dynamic calls, made once per analysis.
+    pub dispatch_summaries: HashMap<Vec<FnId>, Arc<Summary>>,
     /// Loop passes run, for the measurements.
     pub loop_passes: usize,
 }
@@ -176,6 +178,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             expansion_depth: 0,
             expansions: HashMap::new(),
             loop_heads: HashMap::new(),
+            dispatch_summaries: HashMap::new(),
             loop_passes: 0,
         }
     }
