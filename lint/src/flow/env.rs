@@ -219,3 +219,93 @@ impl Env {
         self.slots.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::value::{Origin, Taint, Trace};
+
+    fn carrying(category: &str) -> Value {
+        let mut taint = Taint::default();
+        taint.insert(
+            Origin::Param {
+                index: 0,
+                path: vec![category.to_owned()],
+            },
+            Trace::default(),
+        );
+        Value::tainted(taint)
+    }
+
+    fn origins(value: Option<&Value>) -> Vec<String> {
+        value
+            .map(|value| {
+                value
+                    .taint
+                    .0
+                    .keys()
+                    .filter_map(|origin| match origin {
+                        Origin::Param { path, .. } => path.first().cloned(),
+                        Origin::Tag { .. } => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn rollback_restores_and_reports_what_the_path_wrote() {
+        let mut env = Env::default();
+        env.push_scope();
+        env.define("x".into(), carrying("a"));
+        env.define("y".into(), carrying("b"));
+        let mark = env.mark();
+        let slot = env.slot_of("x").unwrap_or(usize::MAX);
+        env.set(slot, carrying("c"));
+        env.push_scope();
+        env.define("inner".into(), carrying("d"));
+        env.pop_scope();
+        let delta = env.rollback(mark);
+        assert_eq!(origins(env.lookup("x")), ["a"], "the write is undone");
+        assert_eq!(delta.len(), 1, "only x was written: {}", delta.len());
+        assert_eq!(origins(Some(&delta[0].1)), ["c"]);
+        assert!(env.lookup("inner").is_none());
+    }
+
+    #[test]
+    fn merge_joins_branches_and_keeps_the_old_value_when_a_path_skips() {
+        let mut env = Env::default();
+        env.push_scope();
+        env.define("x".into(), carrying("before"));
+        let slot = env.slot_of("x").unwrap_or(usize::MAX);
+        // if c { x = then } (no else): before or then.
+        let mark = env.mark();
+        env.set(slot, carrying("then"));
+        let then = env.rollback(mark);
+        env.merge(vec![then.clone()], false);
+        assert_eq!(origins(env.lookup("x")), ["before", "then"]);
+        // if c { x = then } else { x = other }: the old value is gone.
+        env.set(slot, carrying("before"));
+        let mark = env.mark();
+        env.set(slot, carrying("other"));
+        let other = env.rollback(mark);
+        env.merge(vec![then, other], true);
+        assert_eq!(origins(env.lookup("x")), ["other", "then"]);
+    }
+
+    #[test]
+    fn shadowing_ends_with_its_scope_and_slots_are_reused_in_order() {
+        let mut env = Env::default();
+        env.push_scope();
+        env.define("x".into(), carrying("outer"));
+        env.push_scope();
+        env.define("x".into(), carrying("inner"));
+        let inner_slot = env.slot_of("x");
+        assert_eq!(origins(env.lookup("x")), ["inner"]);
+        env.pop_scope();
+        assert_eq!(origins(env.lookup("x")), ["outer"]);
+        env.push_scope();
+        env.define("x".into(), carrying("again"));
+        assert_eq!(env.slot_of("x"), inner_slot, "a block run again gets the same slots");
+    }
+}
