@@ -3,6 +3,8 @@
 //! `target/bench-corpus`, runs the whole check pipeline on it in-process, and prints the
 //! time of each stage and the peak memory. Never part of the tests: timings belong here.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -93,15 +95,6 @@ fn generate(root: &Path, crates: usize, modules: usize, functions: usize) -> usi
     lines
 }
 
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 fn main() {
     let numbers: Vec<usize> = std::env::args()
         .skip(1)
@@ -162,6 +155,6 @@ fn main() {
         findings.len(),
         result.coverage.calls,
         result.coverage.calls_unresolved,
-        peak_rss_kib() / 1024
+        common::peak_rss_kib() / 1024
     );
 }

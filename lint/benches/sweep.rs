@@ -23,6 +23,8 @@
 //! code), the ten worst ratios, and the totals. With `--sample`, or when crates are
 //! named, it fails (exit 1) on a crash, a ratio over 10 or a check over 2 s.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -284,7 +286,7 @@ fn measure(dir: &Path) -> i32 {
             // Not a crate cargo can read here (a missing path dependency, say):
             // check would stop the same way, with exit 2, before parsing anything.
             eprintln!("{error}");
-            eprintln!("SWEEP 0 0 0 0 {} 2", peak_kib());
+            eprintln!("SWEEP 0 0 0 0 {} 2", common::peak_rss_kib());
             return 0;
         }
     };
@@ -312,7 +314,7 @@ fn measure(dir: &Path) -> i32 {
     drop(text);
     eprintln!(
         "SWEEP {files} {lines} {parse_ns} {check_ns} {} {exit}",
-        peak_kib()
+        common::peak_rss_kib()
     );
     0
 }
@@ -326,13 +328,4 @@ fn cpu_ns() -> u64 {
         .filter_map(|task| std::fs::read_to_string(task.join("schedstat")).ok())
         .filter_map(|text| text.split_whitespace().next()?.parse::<u64>().ok())
         .sum()
-}
-
-fn peak_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
