@@ -58,6 +58,7 @@ fn module_trees_follow_mod_path_and_inline_modules() {
         "load_app:: crates/app/src/lib.rs",
         "load_app:: crates/app/src/main.rs",
         "load_other:: crates/other/src/lib.rs",
+        "load_other::platform crates/other/src/platform/unix.rs",
     ];
     assert_eq!(files, expected);
 }

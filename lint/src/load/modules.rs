@@ -204,24 +204,32 @@ impl Children<'_> {
                 self.collect(content, children_dir, &inner);
                 continue;
             }
-            let explicit = path_attribute(&module.attrs);
-            let candidates: Vec<PathBuf> = match &explicit {
-                // At a file's top level `#[path]` is relative to the file's folder;
-                // inside inline modules, to the folder those modules name.
-                Some(path) if inline.is_empty() => {
-                    vec![
-                        self.file
-                            .path
-                            .parent()
-                            .map(|dir| dir.join(path))
-                            .unwrap_or_default(),
-                    ]
-                }
-                Some(path) => vec![base.join(path)],
-                None => vec![
+            // `#[path]`, then each `#[cfg_attr(.., path = ..)]` in order: the first
+            // that names an existing file is the module (the analysis does not
+            // evaluate cfg; a crate's first-listed configuration is as good as any).
+            let explicit = path_attributes(&module.attrs);
+            let candidates: Vec<PathBuf> = if explicit.is_empty() {
+                vec![
                     base.join(format!("{name}.rs")),
                     base.join(&name).join("mod.rs"),
-                ],
+                ]
+            } else {
+                explicit
+                    .iter()
+                    .map(|path| {
+                        // At a file's top level `#[path]` is relative to the file's
+                        // folder; inside inline modules, to the folder those modules name.
+                        if inline.is_empty() {
+                            self.file
+                                .path
+                                .parent()
+                                .map(|dir| dir.join(path))
+                                .unwrap_or_default()
+                        } else {
+                            base.join(path)
+                        }
+                    })
+                    .collect()
             };
             let start = module.ident.span().start();
             let at = |message: String| LoadError {
@@ -246,7 +254,7 @@ impl Children<'_> {
                 continue;
             }
             let owns_directory =
-                explicit.is_some() || found.file_name().is_some_and(|name| name == "mod.rs");
+                !explicit.is_empty() || found.file_name().is_some_and(|name| name == "mod.rs");
             self.next.push(Pending {
                 path: found.clone(),
                 crate_index: self.file.crate_index,
@@ -257,18 +265,34 @@ impl Children<'_> {
     }
 }
 
-/// `#[path = "..."]`.
-fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
-    attrs.iter().find_map(|attr| match &attr.meta {
-        syn::Meta::NameValue(pair) if pair.path.is_ident("path") => match &pair.value {
-            syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(text),
-                ..
-            }) => Some(text.value()),
-            _ => None,
-        },
+/// `#[path = "..."]`, then the paths of `#[cfg_attr(condition, path = "...")]`, in order.
+fn path_attributes(attrs: &[syn::Attribute]) -> Vec<String> {
+    let text = |value: &syn::Expr| match value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) => Some(text.value()),
         _ => None,
-    })
+    };
+    let direct = attrs.iter().filter_map(|attr| match &attr.meta {
+        syn::Meta::NameValue(pair) if pair.path.is_ident("path") => text(&pair.value),
+        _ => None,
+    });
+    let conditional = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg_attr"))
+        .filter_map(|attr| {
+            let metas = attr
+                .parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+                )
+                .ok()?;
+            metas.into_iter().skip(1).find_map(|meta| match meta {
+                syn::Meta::NameValue(pair) if pair.path.is_ident("path") => text(&pair.value),
+                _ => None,
+            })
+        });
+    direct.chain(conditional).collect()
 }
 
 /// `#[cfg(test)]`: test-only code is left out by default.
