@@ -75,7 +75,9 @@ fn main() {
         crates = spread(crates, n);
     }
     if crates.is_empty() {
-        eprintln!("sweep: no crate sources found (the registry cache is empty until a build fetches crates)");
+        eprintln!(
+            "sweep: no crate sources found (the registry cache is empty until a build fetches crates)"
+        );
         std::process::exit(if gate { 1 } else { 0 });
     }
     let Ok(me) = std::env::current_exe() else {
@@ -137,9 +139,7 @@ fn main() {
         .filter_map(|(name, result)| match result {
             Err(problem) => Some(format!("{name}: {problem}")),
             Ok(m) if ratio(m) > MAX_RATIO => Some(format!("{name}: ratio {:.1}", ratio(m))),
-            Ok(m) if m.check > MAX_CHECK_SECONDS => {
-                Some(format!("{name}: check {:.2} s", m.check))
-            }
+            Ok(m) if m.check > MAX_CHECK_SECONDS => Some(format!("{name}: check {:.2} s", m.check)),
             Ok(_) => None,
         })
         .collect();
@@ -158,7 +158,11 @@ fn main() {
 }
 
 fn ratio(m: &Measured) -> f64 {
-    if m.parse > 0.0 { m.check / m.parse } else { 0.0 }
+    if m.parse > 0.0 {
+        m.check / m.parse
+    } else {
+        0.0
+    }
 }
 
 /// Every unpacked crate in `$CARGO_HOME/registry/src/*/`, by name.
@@ -184,7 +188,11 @@ fn registry_crates() -> Vec<PathBuf> {
 
 fn read_dir(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(|entry| Some(entry.ok()?.path())).collect())
+        .map(|entries| {
+            entries
+                .filter_map(|entry| Some(entry.ok()?.path()))
+                .collect()
+        })
         .unwrap_or_default();
     entries.sort();
     entries
@@ -255,7 +263,10 @@ fn run_child(me: &Path, dir: &Path) -> Result<Measured, String> {
 }
 
 fn last_line(text: &str) -> &str {
-    text.lines().rev().find(|line| !line.trim().is_empty()).unwrap_or("")
+    text.lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("")
 }
 
 /// The child: measures one crate and prints `SWEEP ...` on stderr.
@@ -294,7 +305,11 @@ fn measure(dir: &Path) -> i32 {
     let parsed = load_targets(&root, crates.clone(), |ast, _| ast.items.len());
     let parse_ns = cpu_ns().saturating_sub(cpu);
     let files = parsed.files.len();
-    let lines: usize = parsed.files.iter().map(|file| file.text.lines().count()).sum();
+    let lines: usize = parsed
+        .files
+        .iter()
+        .map(|file| file.text.lines().count())
+        .sum();
     drop(parsed);
 
     let cpu = cpu_ns();

@@ -13,7 +13,8 @@ fn package(name: &str, source: &str) -> PathBuf {
     let manifest = format!(
         "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n"
     );
-    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(dir.join("Cargo.toml"), manifest)
+        .unwrap_or_else(|error| unreachable!("{error}"));
     std::fs::write(dir.join("src/lib.rs"), source).unwrap_or_else(|error| unreachable!("{error}"));
     dir
 }
@@ -44,19 +45,31 @@ fn deeply_nested_input_is_analysed_without_a_crash() {
     let cases = [
         (
             "parens",
-            format!("pub fn f(a: u32) -> u32 {{ {} }}", nested("(", "a", ")", DEPTH)),
+            format!(
+                "pub fn f(a: u32) -> u32 {{ {} }}",
+                nested("(", "a", ")", DEPTH)
+            ),
         ),
         (
             "sum",
-            format!("pub fn f(a: u32) -> u32 {{ {} }}", vec!["a"; DEPTH].join(" + ")),
+            format!(
+                "pub fn f(a: u32) -> u32 {{ {} }}",
+                vec!["a"; DEPTH].join(" + ")
+            ),
         ),
         (
             "blocks",
-            format!("pub fn f(a: u32) -> u32 {{ {} }}", nested("{ ", "a", " }", 2_000)),
+            format!(
+                "pub fn f(a: u32) -> u32 {{ {} }}",
+                nested("{ ", "a", " }", 2_000)
+            ),
         ),
         (
             "clones",
-            format!("pub fn f(a: String) -> String {{ a{} }}", ".clone()".repeat(DEPTH)),
+            format!(
+                "pub fn f(a: String) -> String {{ a{} }}",
+                ".clone()".repeat(DEPTH)
+            ),
         ),
         (
             "calls",

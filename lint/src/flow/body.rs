@@ -21,9 +21,9 @@ use super::frame::Frame;
 use super::places::typed_as;
 use super::types::Mode;
 use super::value::{Callable, Value};
+use crate::index::Def;
 use crate::index::ir::{Block, Expr, PathRef, Pattern, Stmt, Wrap};
 use crate::index::ty::Ty;
-use crate::index::Def;
 
 /// Parts nested deeper than this at a loop head are merged into their parent: a loop
 /// that wraps a value in itself (`x = Node { next: x }`) would otherwise grow it on
@@ -143,7 +143,6 @@ impl Frame<'_, '_> {
             Pattern::Ignore => {}
         }
     }
-
 
     /// `Variant::` when a pattern or constructor path names an enum variant.
     pub fn variant_prefix(&self, path: &PathRef) -> String {
@@ -342,7 +341,12 @@ impl Frame<'_, '_> {
     /// condition binds (`if let`) is in scope in its own branch only. A condition's
     /// own writes are applied on every later path (weak writes, such as an iterator a
     /// condition advances, are exact; a strong assignment inside a condition is joined).
-    pub(super) fn if_chain(&mut self, cond: &Expr, then: &Block, otherwise: Option<&Expr>) -> Value {
+    pub(super) fn if_chain(
+        &mut self,
+        cond: &Expr,
+        then: &Block,
+        otherwise: Option<&Expr>,
+    ) -> Value {
         let mut result = Value::default();
         let mut paths = Vec::new();
         let (mut cond, mut then, mut otherwise) = (cond, then, otherwise);
@@ -447,7 +451,6 @@ impl Frame<'_, '_> {
             _ => Value::default(),
         }
     }
-
 }
 
 /// A loop is known by its body's address: the item tree does not move while a function

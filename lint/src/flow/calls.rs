@@ -411,7 +411,12 @@ impl Frame<'_, '_> {
         )
     }
 
-    pub(super) fn call(&mut self, callee: &Expr, args: &[Expr], pos: crate::index::ir::Pos) -> Value {
+    pub(super) fn call(
+        &mut self,
+        callee: &Expr,
+        args: &[Expr],
+        pos: crate::index::ir::Pos,
+    ) -> Value {
         let values: Vec<Value> = args.iter().map(|arg| self.expr(arg)).collect();
         let exprs: Vec<&Expr> = args.iter().collect();
         if let Expr::Path { path, .. } = callee {

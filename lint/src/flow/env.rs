@@ -35,8 +35,15 @@ struct Scope {
 }
 
 enum Undo {
-    Write { slot: SlotId, old: Value },
-    Bind { name: String, shadowed: Option<SlotId>, slot: SlotId },
+    Write {
+        slot: SlotId,
+        old: Value,
+    },
+    Bind {
+        name: String,
+        shadowed: Option<SlotId>,
+        slot: SlotId,
+    },
 }
 
 /// A point to roll back to.
@@ -306,6 +313,10 @@ mod tests {
         assert_eq!(origins(env.lookup("x")), ["outer"]);
         env.push_scope();
         env.define("x".into(), carrying("again"));
-        assert_eq!(env.slot_of("x"), inner_slot, "a block run again gets the same slots");
+        assert_eq!(
+            env.slot_of("x"),
+            inner_slot,
+            "a block run again gets the same slots"
+        );
     }
 }

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::env::Env;
+use super::heap::strip_cells;
 use super::types::Mode;
 use super::value::{Callable, Global, Origin, Step, Taint, Trace, Value};
-use super::heap::strip_cells;
 use super::{Context, Coverage, FlowFact, FnOutcome, SinkHit, Summary};
 use crate::index::ir::{AllowTag, Expr, Pattern, Receiver};
 use crate::index::ty::{Ty, TyContext};
@@ -298,7 +298,12 @@ impl<'c, 'a> Frame<'c, 'a> {
 
     /// What `{:?}` (or `{}`) of a value prints: every field, unless the type has a
     /// hand-written impl, whose summary then says what it writes.
-    pub(super) fn formatted(&mut self, value: &Value, debug: bool, pos: crate::index::ir::Pos) -> Taint {
+    pub(super) fn formatted(
+        &mut self,
+        value: &Value,
+        debug: bool,
+        pos: crate::index::ir::Pos,
+    ) -> Taint {
         let manual = match value.ty().autoderef() {
             Ty::Adt(id, _) => {
                 let info = &self.cx.index.types[*id];

@@ -123,7 +123,9 @@ impl Index {
             .iter()
             .filter(|import| !import.glob && import.alias == name)
         {
-            if let Some(def) = self.resolve_import(crate_index, module, &import.path, depth + 1, visited) {
+            if let Some(def) =
+                self.resolve_import(crate_index, module, &import.path, depth + 1, visited)
+            {
                 return Some(def);
             }
         }

@@ -5,7 +5,8 @@ use syn::parse::Parser as _;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 
-use super::super::ir::{ClosureDef, Arm, Block, Expr, FormatArg, MacroArgs, Param, PathRef, Pattern, Stmt, Wrap,
+use super::super::ir::{
+    Arm, Block, ClosureDef, Expr, FormatArg, MacroArgs, Param, PathRef, Pattern, Stmt, Wrap,
 };
 use super::format::{Placeholder, placeholders};
 use super::{Lowerer, pos, ty};
@@ -216,26 +217,28 @@ impl Lowerer<'_> {
                 value: self.boxed(&assign.right),
                 compound: false,
             },
-            syn::Expr::Closure(closure) => Expr::Closure(std::sync::Arc::new(closure_def(ClosureDef {
-                params: closure
-                    .inputs
-                    .iter()
-                    .map(|input| match input {
-                        syn::Pat::Type(typed) => Param {
-                            pattern: self.pattern(&typed.pat),
-                            ty: ty::type_ref(&typed.ty),
-                        },
-                        other => Param {
-                            pattern: self.pattern(other),
-                            ty: super::super::ir::TypeRef::Opaque,
-                        },
-                    })
-                    .collect(),
-                body: self.expr(&closure.body),
-                is_move: closure.capture.is_some(),
-                pos: pos(closure.inputs_begin.span),
-                mentions: Vec::new(),
-            }))),
+            syn::Expr::Closure(closure) => {
+                Expr::Closure(std::sync::Arc::new(closure_def(ClosureDef {
+                    params: closure
+                        .inputs
+                        .iter()
+                        .map(|input| match input {
+                            syn::Pat::Type(typed) => Param {
+                                pattern: self.pattern(&typed.pat),
+                                ty: ty::type_ref(&typed.ty),
+                            },
+                            other => Param {
+                                pattern: self.pattern(other),
+                                ty: super::super::ir::TypeRef::Opaque,
+                            },
+                        })
+                        .collect(),
+                    body: self.expr(&closure.body),
+                    is_move: closure.capture.is_some(),
+                    pos: pos(closure.inputs_begin.span),
+                    mentions: Vec::new(),
+                })))
+            }
             syn::Expr::Block(block) => Expr::Block(self.block(&block.block)),
             syn::Expr::Unsafe(block) => Expr::Block(self.block(&block.block)),
             syn::Expr::Const(block) => Expr::Block(self.block(&block.block)),
