@@ -7,7 +7,6 @@ use std::path::Path;
 
 use privflow_model::Policy;
 
-use crate::index::{Lowered, lower};
 use crate::pipeline;
 
 /// What the build-script check found.
@@ -35,11 +34,7 @@ fn check_package_here(manifest_dir: &Path, package: &str) -> Result<BuildReport,
         manifest_dir.join("src").display()
     );
     let workspace = crate::load::load_package(manifest_dir, package, |ast, context| {
-        let (ir, macros_not_understood) = lower::lower_file(ast, context, &policy);
-        Lowered {
-            ir,
-            macros_not_understood,
-        }
+        crate::index::lower_one(ast, context, &policy)
     });
     let checked = pipeline::check(workspace, &policy);
     let mut lines: Vec<String> = checked

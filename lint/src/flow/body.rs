@@ -16,7 +16,6 @@
 
 use std::collections::BTreeMap;
 
-use super::env::Env;
 use super::frame::Frame;
 use super::places::typed_as;
 use super::types::Mode;
@@ -457,11 +456,4 @@ impl Frame<'_, '_> {
 /// is analysed, and macro expansions are cached by call site.
 fn loop_key(body: &Block) -> usize {
     std::ptr::from_ref(body) as usize
-}
-
-impl Env {
-    /// Whether `name` is a local in scope (so not an item path).
-    pub fn is_local(&self, name: &str) -> bool {
-        self.slot_of(name).is_some()
-    }
 }

@@ -356,8 +356,7 @@ impl Frame<'_, '_> {
                 }
             }
         }
-        let key = joinable.clone();
-        let joined = match self.dispatch_summaries.get(&key) {
+        let joined = match self.dispatch_summaries.get(joinable.as_slice()) {
             Some(joined) => joined.clone(),
             None => {
                 let joined = Arc::new(
@@ -366,7 +365,8 @@ impl Frame<'_, '_> {
                         .filter_map(|id| summaries.get(id))
                         .fold(Summary::default(), |all, one| all.joined(one.clone())),
                 );
-                self.dispatch_summaries.insert(key, joined.clone());
+                self.dispatch_summaries
+                    .insert(joinable.clone(), joined.clone());
                 joined
             }
         };

@@ -221,7 +221,13 @@ impl Env {
         }
     }
 
-    /// Every slot in scope, for captures and summaries of what a function left.
+    /// Whether `name` is a local in scope (so not an item path).
+    pub fn is_local(&self, name: &str) -> bool {
+        self.slot_of(name).is_some()
+    }
+
+    /// How many slots exist: a slot below this was bound before (an `if` condition's
+    /// bindings are the slots from here on).
     pub fn len(&self) -> usize {
         self.slots.len()
     }

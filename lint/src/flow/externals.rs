@@ -457,7 +457,7 @@ impl Frame<'_, '_> {
                 value
             }
             ("Mutex" | "RwLock" | "RefCell" | "Cell" | "OnceCell" | "UnsafeCell", "new") => {
-                let cell = self.cell_at(pos, 0, &first);
+                let cell = self.cell_at(pos, &first);
                 Value {
                     ty: Some(Ty::Wrapper(Wrapper::Lock, vec![first.ty().clone()])),
                     cell: Some(cell),
@@ -465,7 +465,7 @@ impl Frame<'_, '_> {
                 }
             }
             (_, "channel" | "sync_channel" | "unbounded_channel" | "unbounded" | "bounded") => {
-                let cell = self.cell_at(pos, 0, &Value::default());
+                let cell = self.cell_at(pos, &Value::default());
                 let end = |kind| Value {
                     ty: Some(Ty::Wrapper(kind, Vec::new())),
                     cell: Some(cell),

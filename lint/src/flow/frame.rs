@@ -92,7 +92,7 @@ pub(super) struct Frame<'c, 'a> {
     pub cells: Vec<Value>,
     /// The cell each allocation site made (`Mutex::new` at a position): a site run
     /// again by a loop pass gives the same cell.
-    pub cell_sites: HashMap<(crate::index::ir::Pos, usize), usize>,
+    pub cell_sites: HashMap<crate::index::ir::Pos, usize>,
     /// Bumped whenever a cell's content grows: a loop pass that grew a cell must run
     /// again, since an earlier read in the body may see more.
     pub heap_epoch: u64,

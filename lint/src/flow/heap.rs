@@ -51,10 +51,9 @@ impl Frame<'_, '_> {
         }
     }
 
-    /// The cell made at `pos` (the `n`th made there, for a call that makes several),
-    /// holding `initial` joined with what it held already.
-    pub fn cell_at(&mut self, pos: Pos, n: usize, initial: &Value) -> usize {
-        match self.cell_sites.get(&(pos, n)) {
+    /// The cell made at `pos`, holding `initial` joined with what it held already.
+    pub fn cell_at(&mut self, pos: Pos, initial: &Value) -> usize {
+        match self.cell_sites.get(&pos) {
             Some(cell) => {
                 let cell = *cell;
                 self.write_cell(cell, &[], initial.clone());
@@ -63,7 +62,7 @@ impl Frame<'_, '_> {
             None => {
                 let cell = self.cells.len();
                 self.cells.push(initial.clone());
-                self.cell_sites.insert((pos, n), cell);
+                self.cell_sites.insert(pos, cell);
                 self.heap_epoch += 1;
                 cell
             }

@@ -112,11 +112,12 @@ impl Index {
         visited: &mut Visited,
     ) -> Option<Def> {
         let scope: &Scope = self.scopes.get(&(crate_index, module.to_vec()))?;
-        if !visited.insert((crate_index, module.to_vec(), name.to_owned())) {
-            return None;
-        }
         if let Some(def) = scope.items.get(name).and_then(|defs| defs.first()) {
             return Some(def.clone());
+        }
+        // Recorded only past the module's own items (the common case costs nothing).
+        if !visited.insert((crate_index, module.to_vec(), name.to_owned())) {
+            return None;
         }
         for import in scope
             .imports
