@@ -2,11 +2,12 @@
 //! values, to methods chosen by the receiver's type (every impl, for a trait), and to
 //! code outside the workspace ([`super::externals`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::frame::Frame;
 use super::places::typed_as;
+use super::reach::Target;
 use super::types::Mode;
 use super::value::{Callable, Closure, ELEMENT, Origin, Step, Taint, Trace, Value};
 use super::{Summary, sink_of};
@@ -145,10 +146,6 @@ impl Frame<'_, '_> {
         value
     }
 
-    pub(super) fn instantiate_taint(&self, taint: &Taint, args: &[Value], step: &Step) -> Taint {
-        self.instantiate_taint_cached(taint, args, step, &mut HashMap::new())
-    }
-
     /// Replaces each `Param` origin by what the caller's argument carries there. The
     /// cache holds each projection once per call: a summary mentions the same
     /// parameter part in many places.
@@ -238,7 +235,7 @@ impl Frame<'_, '_> {
             for arg in checked {
                 if let Some(value) = args.get(arg) {
                     let taint = self.full(value, Mode::All).with_step(&step);
-                    self.hit(&sink, site, self.fn_id, taint, &BTreeSet::new(), &[]);
+                    self.hit(&sink, site, taint);
                 }
             }
         }
@@ -289,16 +286,37 @@ impl Frame<'_, '_> {
     /// What a summary does at a call besides returning: the sinks it reaches with the
     /// arguments, and what it writes into them.
     fn apply_effects(&mut self, summary: &Summary, args: &[Value], exprs: &[&Expr], step: &Step) {
-        for hit in &summary.hits {
-            let taint = self.instantiate_taint(&hit.taint, args, step);
-            self.hit(
-                &hit.sink,
-                hit.site,
-                hit.function,
-                taint,
-                &hit.purposes,
-                &hit.allows,
-            );
+        // What the arguments carry into each parameter part that reaches a sink:
+        // tags seed the reach graph, the caller's own parameters extend it.
+        let mut projections: ProjectionCache = HashMap::new();
+        let mut callee_step: Option<(FnId, Step)> = None;
+        for part in &summary.reaches {
+            let (callee, index, path) = part;
+            let key = (*index, path.clone());
+            if !projections.contains_key(&key) {
+                let projected = self.project(args, *index, path);
+                let full = self.full(&projected, Mode::All);
+                projections.insert(key.clone(), full);
+            }
+            let Some(carried) = projections.get(&key).filter(|taint| !taint.is_empty()) else {
+                continue;
+            };
+            let step = match &callee_step {
+                Some((known, step)) if known == callee => step.clone(),
+                _ => {
+                    let fresh = self.step(step.location.pos, *callee);
+                    callee_step = Some((*callee, fresh.clone()));
+                    fresh
+                }
+            };
+            for (origin, trace) in carried.clone().with_step(&step).0.iter() {
+                match origin {
+                    Origin::Tag { .. } => self.reach.seed(origin, trace, part, self.fn_id),
+                    Origin::Param { index, path } => {
+                        self.reach_from(*index, path, Target::Part(part.clone()), trace)
+                    }
+                }
+            }
         }
         for (param, written) in &summary.writes {
             let value = self.instantiate(written, args, step);
@@ -351,7 +369,7 @@ impl Frame<'_, '_> {
                 for arg in checked {
                     if let Some(value) = args.get(arg) {
                         let taint = self.full(value, Mode::All).with_step(&step);
-                        self.hit(&sink, site, self.fn_id, taint, &BTreeSet::new(), &[]);
+                        self.hit(&sink, site, taint);
                     }
                 }
             }

@@ -2,8 +2,6 @@
 //! methods the analysis sees through. Anything not modelled here is a coverage gap: it
 //! returns what its receiver and arguments carried, and taints its `&mut` arguments.
 
-use std::collections::BTreeSet;
-
 use super::frame::Frame;
 use super::places::collection_of;
 use super::types::Mode;
@@ -438,7 +436,7 @@ impl Frame<'_, '_> {
             for arg in &args {
                 taint.join(&self.full(arg, Mode::All));
             }
-            self.hit(&sink, site, self.fn_id, taint, &BTreeSet::new(), &[]);
+            self.hit(&sink, site, taint);
         }
         match (owner, name) {
             (_, "Some" | "Ok" | "Err")

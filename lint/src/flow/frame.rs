@@ -2,16 +2,17 @@
 //! shares. The body is evaluated by a structured fixpoint ([`super::body`]) over the
 //! lowered item tree; places and parts are in [`super::places`], calls and summaries in
 //! [`super::calls`], shared state in [`super::heap`], macros in [`super::macros`], sink
-//! hits in [`super::sinks`].
+//! hits in [`super::sinks`], the reach graph in [`super::reach`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::env::Env;
 use super::heap::strip_cells;
+use super::reach::{ParamPart, ReachRecord};
 use super::types::Mode;
 use super::value::{Callable, Global, Origin, Step, Taint, Trace, Value};
-use super::{Context, Coverage, FlowFact, FnOutcome, SinkHit, Summary};
+use super::{Context, Coverage, FlowFact, FnOutcome, Summary};
 use crate::index::ir::{AllowTag, Expr, Pattern, Receiver};
 use crate::index::ty::{Ty, TyContext};
 use crate::index::{Def, FileId, FnId, Location, Owner};
@@ -84,7 +85,10 @@ pub(super) struct Frame<'c, 'a> {
     pub writes: BTreeMap<usize, Value>,
     /// Parameters whose writes the caller sees: `&mut` ones.
     pub mutable_params: BTreeMap<usize, bool>,
-    pub hits: Vec<SinkHit>,
+    /// Parts of the parameters that reach a sink, here or in a callee.
+    pub reaches: BTreeSet<(usize, Vec<String>)>,
+    /// The edges and seeds of the reach graph this analysis found.
+    pub reach: ReachRecord,
     pub flows: Vec<FlowFact>,
     /// (site, sink, category, source) of the flows recorded, so that a loop analysed
     /// again does not record them twice.
@@ -99,7 +103,6 @@ pub(super) struct Frame<'c, 'a> {
     pub callees: BTreeSet<FnId>,
     pub coverage: Coverage,
     pub purposes: BTreeSet<String>,
-    pub declared_purposes: BTreeSet<String>,
     pub allows: Vec<AllowTag>,
     pub closure_depth: usize,
     /// Values of `break` in the loops being analysed, innermost last.
@@ -160,7 +163,8 @@ impl<'c, 'a> Frame<'c, 'a> {
             ret: Value::default(),
             writes: BTreeMap::new(),
             mutable_params: BTreeMap::new(),
-            hits: Vec::new(),
+            reaches: BTreeSet::new(),
+            reach: ReachRecord::default(),
             flows: Vec::new(),
             flow_keys: std::collections::HashSet::new(),
             cells: Vec::new(),
@@ -169,7 +173,6 @@ impl<'c, 'a> Frame<'c, 'a> {
             callees: BTreeSet::new(),
             coverage: Coverage::default(),
             purposes: cx.purposes.get(&id).cloned().unwrap_or_default(),
-            declared_purposes: function.def.tags.purposes.iter().cloned().collect(),
             allows: function.def.tags.allows.clone(),
             closure_depth: 0,
             breaks: Vec::new(),
@@ -203,17 +206,17 @@ impl<'c, 'a> Frame<'c, 'a> {
             .into_iter()
             .map(|(index, value)| (index, strip_cells(value).summarized(SUMMARY_DEPTH)))
             .collect();
+        let fn_id = self.fn_id;
+        let mut reach = self.reach;
+        let reaches = coarsened_parts(fn_id, self.reaches, &mut reach);
         FnOutcome {
+            reach,
             summary: Summary {
                 ret,
                 writes,
-                hits: self
-                    .hits
+                reaches: reaches
                     .into_iter()
-                    .map(|mut hit| {
-                        hit.taint = hit.taint.coarsened();
-                        hit
-                    })
+                    .map(|(index, path)| (fn_id, index, path))
                     .collect(),
             },
             flows: self.flows,
@@ -370,4 +373,47 @@ impl<'c, 'a> Frame<'c, 'a> {
             )),
         }
     }
+}
+
+/// At most this many parameter parts reach sinks in a summary; past it, parts are
+/// merged into their parents (a caller then checks more than it must, never less).
+const MAX_REACHING_PARTS: usize = 32;
+
+/// The parts reaching a sink, bounded by [`MAX_REACHING_PARTS`], with the graph's
+/// edges renamed to match.
+fn coarsened_parts(
+    fn_id: FnId,
+    mut parts: BTreeSet<(usize, Vec<String>)>,
+    reach: &mut ReachRecord,
+) -> BTreeSet<(usize, Vec<String>)> {
+    let mut renamed: HashMap<ParamPart, ParamPart> = HashMap::new();
+    for keep in [1, 0] {
+        if parts.len() <= MAX_REACHING_PARTS {
+            break;
+        }
+        parts = parts
+            .into_iter()
+            .map(|(index, path)| {
+                if path.len() <= keep {
+                    return (index, path);
+                }
+                let short = path[..keep].to_vec();
+                renamed.insert((fn_id, index, path), (fn_id, index, short.clone()));
+                (index, short)
+            })
+            .collect();
+    }
+    // Renamed twice (to one segment, then to none): follow to the end.
+    let finals: HashMap<ParamPart, ParamPart> = renamed
+        .keys()
+        .map(|from| {
+            let mut to = &renamed[from];
+            while let Some(next) = renamed.get(to) {
+                to = next;
+            }
+            (from.clone(), to.clone())
+        })
+        .collect();
+    reach.rename(&finals);
+    parts
 }

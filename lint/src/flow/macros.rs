@@ -2,7 +2,6 @@
 //! policy declares sinks, and the workspace's own `macro_rules!`, expanded at the call
 //! (once per call site) and analysed with every position pointing at the call.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::frame::Frame;
@@ -109,14 +108,7 @@ impl Frame<'_, '_> {
                         location: site,
                         note: Arc::from(format!("formatted by `{name}!`")),
                     };
-                    self.hit(
-                        sink,
-                        site,
-                        self.fn_id,
-                        taint.with_step(&step),
-                        &BTreeSet::new(),
-                        &[],
-                    );
+                    self.hit(sink, site, taint.with_step(&step));
                 }
                 if is_write {
                     if let Some(first) = args.first() {
@@ -151,7 +143,7 @@ impl Frame<'_, '_> {
                     element.join(&value);
                 }
                 if let Some(sink) = &sink {
-                    self.hit(sink, site, self.fn_id, taint.clone(), &BTreeSet::new(), &[]);
+                    self.hit(sink, site, taint.clone());
                 }
                 match name {
                     "vec" => collection_of(element),

@@ -17,6 +17,7 @@ mod frame;
 mod heap;
 mod macros;
 mod places;
+mod reach;
 mod sinks;
 pub mod types;
 pub mod value;
@@ -70,25 +71,14 @@ pub struct FlowResult {
     pub analyses: usize,
 }
 
-/// A sink reached inside a function with data from its parameters: becomes a flow
-/// where a caller passes tagged data.
-#[derive(Debug, Clone)]
-pub struct SinkHit {
-    pub sink: String,
-    pub site: Location,
-    pub taint: Taint,
-    pub purposes: BTreeSet<String>,
-    pub allows: Vec<AllowTag>,
-    /// The function that contains the sink call.
-    pub function: FnId,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
     pub ret: Value,
     /// What the function writes into its parameters (through `&mut` or shared state).
     pub writes: BTreeMap<usize, Value>,
-    pub hits: Vec<SinkHit>,
+    /// The parameter parts that reach a sink, in the function or in a callee (the
+    /// function is named: a dynamic call joins the summaries of several).
+    pub reaches: BTreeSet<reach::ParamPart>,
 }
 
 impl Summary {
@@ -101,22 +91,7 @@ impl Summary {
             slot.join(&value);
             *slot = std::mem::take(slot).summarized(frame::SUMMARY_DEPTH);
         }
-        for hit in newer.hits {
-            match self
-                .hits
-                .iter_mut()
-                .find(|known| known.sink == hit.sink && known.site == hit.site)
-            {
-                Some(known) => {
-                    known.taint.join(&hit.taint);
-                    known.taint = known.taint.coarsened();
-                    known
-                        .purposes
-                        .retain(|purpose| hit.purposes.contains(purpose));
-                }
-                None => self.hits.push(hit),
-            }
-        }
+        self.reaches.extend(newer.reaches);
         self
     }
 
@@ -146,14 +121,7 @@ impl Summary {
             index.hash(&mut hasher);
             value_origins(value, &mut hasher, 0);
         }
-        for hit in &self.hits {
-            hit.sink.hash(&mut hasher);
-            hit.site.hash(&mut hasher);
-            for origin in hit.taint.0.keys() {
-                origin.hash(&mut hasher);
-            }
-            hit.purposes.hash(&mut hasher);
-        }
+        self.reaches.hash(&mut hasher);
         hasher.finish()
     }
 }
@@ -181,6 +149,8 @@ pub(crate) struct FnOutcome {
     /// Statics the function reads, and what it leaves in those it writes.
     pub statics_read: BTreeSet<Global>,
     pub statics_written: BTreeMap<Global, Value>,
+    /// Edges and seeds of the reach graph.
+    pub reach: reach::ReachRecord,
 }
 
 pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
@@ -311,14 +281,18 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let mut coverage = Coverage::default();
     let mut ids: Vec<FnId> = latest.keys().copied().collect();
     ids.sort_unstable();
+    let (mut edges, mut seeds) = (Vec::new(), Vec::new());
     for id in ids {
         if let Some(outcome) = latest.remove(&id) {
             flows.extend(outcome.flows);
+            edges.extend(outcome.reach.edges);
+            seeds.extend(outcome.reach.seeds);
             coverage.calls += outcome.coverage.calls;
             coverage.calls_unresolved += outcome.coverage.calls_unresolved;
             coverage.macros_not_understood += outcome.coverage.macros_not_understood;
         }
     }
+    flows.extend(reach::propagate(index, &purposes, &edges, &seeds));
     FlowResult {
         flows: dedup(flows),
         coverage,
