@@ -140,17 +140,16 @@ fn main() {
         "corpus: {crates} crates x {modules} modules x {functions} functions = {files} files, {lines} lines"
     );
     println!(
-        "load+parse+lower {:.2}s, index {:.2}s, flow {:.2}s (converged: {}), verdicts {:.2}s, total {:.2}s",
+        "load+parse+lower {:.2}s, index {:.2}s, flow {:.2}s, verdicts {:.2}s, total {:.2}s",
         loaded.as_secs_f64(),
         (indexed - loaded).as_secs_f64(),
         (analysed - indexed).as_secs_f64(),
-        result.converged,
         (judged - analysed).as_secs_f64(),
         judged.as_secs_f64()
     );
     println!(
-        "{} passes, {} function analyses; {} flows, {} calls ({} unresolved); peak memory {} MiB",
-        result.passes,
+        "{} waves, {} function analyses; {} flows, {} calls ({} unresolved); peak memory {} MiB",
+        result.waves,
         result.analyses,
         findings.len(),
         result.coverage.calls,

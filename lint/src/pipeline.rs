@@ -14,8 +14,6 @@ pub struct Checked {
     pub output: CheckOutput,
     /// Attributes the shared grammar rejected (the build rejects them too).
     pub invalid_attributes: usize,
-    /// Whether the flow fixpoint settled within its limits.
-    pub converged: bool,
 }
 
 impl Checked {
@@ -52,6 +50,5 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Checked {
         invalid_attributes: index.problems.len(),
         index,
         output,
-        converged: result.converged,
     }
 }

@@ -97,3 +97,22 @@ fn bad_arguments_are_exit_2() {
     assert_eq!(privflow(&["frobnicate"], &dir).status.code(), Some(2));
     assert_eq!(privflow(&["--help"], &dir).status.code(), Some(0));
 }
+
+/// The fixpoint runs independent call-graph components in parallel and merges them in
+/// a fixed order: the JSON is the same byte for byte with one worker thread or three.
+#[test]
+fn output_does_not_depend_on_the_number_of_threads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/service");
+    let run = |threads: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+            .args(["privflow", "check", "--workspace", "--format", "json"])
+            .current_dir(&root)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+        text(&output.stdout)
+    };
+    let one = run("1");
+    assert!(one.contains("\"flows\""), "no JSON: {one}");
+    assert_eq!(one, run("3"));
+}

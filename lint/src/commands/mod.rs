@@ -68,10 +68,5 @@ pub(crate) fn analyse(
         ExitCode::Error
     })?;
     let checked = crate::pipeline::check(workspace, &policy);
-    if !checked.converged {
-        eprintln!(
-            "warning: the flow analysis did not settle within its pass limit; results may be incomplete"
-        );
-    }
     Ok((policy, checked))
 }

@@ -18,23 +18,22 @@ mod heap;
 mod macros;
 mod places;
 mod reach;
+mod schedule;
 mod sinks;
 pub mod types;
 pub mod value;
+
+pub use schedule::analyze;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use privflow_model::Policy;
-use rayon::prelude::*;
 
 use crate::index::ir::AllowTag;
 use crate::index::{FnId, Index, Location, Owner};
 use value::Global;
 use value::{Origin, Step, Taint, Value};
-
-/// How many whole passes the fixpoint may take before it stops (and says so).
-const MAX_PASSES: usize = 40;
 
 /// One category reaching one sink at one call site, with where it came from.
 #[derive(Debug, Clone)]
@@ -64,10 +63,9 @@ pub struct Coverage {
 pub struct FlowResult {
     pub flows: Vec<FlowFact>,
     pub coverage: Coverage,
-    /// Whether the fixpoint settled within its pass limit.
-    pub converged: bool,
-    /// How many passes it took, and how many function analyses in all.
-    pub passes: usize,
+    /// How many waves of call-graph components phase 2 ran, and how many function
+    /// analyses there were in all (for the measurements).
+    pub waves: usize,
     pub analyses: usize,
 }
 
@@ -82,6 +80,26 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// A summary that says nothing: a call to its function is a call to nothing.
+    pub fn is_empty(&self) -> bool {
+        let ret = &self.ret;
+        ret.taint.is_empty()
+            && ret.fields.is_empty()
+            && ret.param.is_none()
+            && ret.callable.is_none()
+            && ret.ty.is_none()
+            && self.writes.is_empty()
+            && self.reaches.is_empty()
+    }
+
+    /// A summary that returns `value` and does nothing else (to fingerprint a value).
+    fn of_value(value: Value) -> Summary {
+        Summary {
+            ret: value,
+            ..Summary::default()
+        }
+    }
+
     /// What either summary says, bounded like a fresh one.
     fn joined(mut self, newer: Summary) -> Summary {
         self.ret.join(&newer.ret);
@@ -127,10 +145,11 @@ impl Summary {
 }
 
 /// Shared, read-only context of a pass.
+#[derive(Clone, Copy)]
 pub(crate) struct Context<'a> {
     pub index: &'a Index,
     pub policy: &'a Policy,
-    pub summaries: &'a HashMap<FnId, Summary>,
+    pub summaries: schedule::Summaries<'a>,
     /// Purposes each function runs under (declared, else inherited from all callers).
     pub purposes: &'a HashMap<FnId, BTreeSet<String>>,
     pub type_taints: &'a types::TypeTaints,
@@ -151,188 +170,6 @@ pub(crate) struct FnOutcome {
     pub statics_written: BTreeMap<Global, Value>,
     /// Edges and seeds of the reach graph.
     pub reach: reach::ReachRecord,
-}
-
-pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
-    let mut summaries: HashMap<FnId, Summary> = HashMap::new();
-    let mut purposes: HashMap<FnId, BTreeSet<String>> = declared_purposes(index);
-    let mut converged = false;
-    let type_taints = types::TypeTaints::new(index);
-    let conversions = conversions(index);
-    let mut statics: HashMap<Global, Value> = HashMap::new();
-    let (no_summaries, no_purposes, no_statics) = (HashMap::new(), HashMap::new(), HashMap::new());
-    // What stays the same for the whole analysis; each analysis adds the current state.
-    let fixed = Context {
-        index,
-        policy,
-        summaries: &no_summaries,
-        purposes: &no_purposes,
-        type_taints: &type_taints,
-        conversions: &conversions,
-        statics: &no_statics,
-    };
-    let mut static_readers: HashMap<Global, BTreeSet<FnId>> = HashMap::new();
-    // A worklist: the first pass analyses every function; later ones only those whose
-    // callees' summaries (or whose purposes) changed.
-    let dirty: BTreeSet<FnId> = (0..index.functions.len())
-        .filter(|id| index.functions[*id].def.body.is_some())
-        .collect();
-    let mut callers: HashMap<FnId, BTreeSet<FnId>> = HashMap::new();
-    let mut latest: HashMap<FnId, FnOutcome> = HashMap::new();
-    let (mut passes, mut analyses) = (0, 0);
-    let mut callees: HashMap<FnId, BTreeSet<FnId>> = HashMap::new();
-    // First pass: every function, in parallel, with no summaries yet.
-    {
-        passes += 1;
-        analyses += dirty.len();
-        let context = Context {
-            summaries: &summaries,
-            purposes: &purposes,
-            statics: &statics,
-            ..fixed
-        };
-        let work: Vec<FnId> = dirty.iter().copied().collect();
-        let outcomes: Vec<(FnId, FnOutcome)> = work
-            .par_iter()
-            .map(|id| (*id, frame::analyze_function(&context, *id)))
-            .collect();
-        for (id, outcome) in outcomes {
-            for callee in &outcome.callees {
-                callers.entry(*callee).or_default().insert(id);
-            }
-            callees.insert(id, outcome.callees.clone());
-            summaries.insert(id, outcome.summary.clone());
-            record_statics(&outcome, id, &mut statics, &mut static_readers);
-            latest.insert(id, outcome);
-        }
-    }
-    // Functions that read a static written in the first pass see it on their next run.
-    let mut dirty = dirty;
-    dirty.retain(|id| {
-        latest.get(id).is_some_and(|outcome| {
-            !outcome.callees.is_empty()
-                || outcome
-                    .statics_read
-                    .iter()
-                    .any(|read| statics.contains_key(read))
-        })
-    });
-    // Then a worklist, callees first, each new summary visible at once: a change
-    // travels around a cycle of calls in one sweep instead of one pass per call.
-    let rank = callee_first_order(&callees);
-    let budget = index.functions.len().saturating_mul(MAX_PASSES);
-    let mut work: BTreeSet<(usize, FnId)> = dirty
-        .iter()
-        .map(|id| (rank.get(id).copied().unwrap_or(0), *id))
-        .collect();
-    loop {
-        while let Some((_, id)) = work.pop_first() {
-            if analyses >= budget {
-                break;
-            }
-            analyses += 1;
-            let context = Context {
-                summaries: &summaries,
-                purposes: &purposes,
-                statics: &statics,
-                ..fixed
-            };
-            let outcome = frame::analyze_function(&context, id);
-            for callee in &outcome.callees {
-                callers.entry(*callee).or_default().insert(id);
-            }
-            // Summaries only grow (joined with the last one), so this terminates.
-            let summary = match summaries.get(&id) {
-                Some(previous) => previous.clone().joined(outcome.summary.clone()),
-                None => outcome.summary.clone(),
-            };
-            if summaries.get(&id).map(Summary::fingerprint) != Some(summary.fingerprint()) {
-                for caller in callers.get(&id).into_iter().flatten() {
-                    work.insert((rank.get(caller).copied().unwrap_or(0), *caller));
-                }
-            }
-            summaries.insert(id, summary);
-            for written in record_statics(&outcome, id, &mut statics, &mut static_readers) {
-                for reader in static_readers.get(&written).into_iter().flatten() {
-                    work.insert((rank.get(reader).copied().unwrap_or(0), *reader));
-                }
-            }
-            latest.insert(id, outcome);
-        }
-        passes += 1;
-        let inherited = inherit_purposes(index, &callers);
-        for (id, set) in &inherited {
-            if purposes.get(id) != Some(set) && index.functions[*id].def.body.is_some() {
-                work.insert((rank.get(id).copied().unwrap_or(0), *id));
-            }
-        }
-        purposes = inherited;
-        if work.is_empty() {
-            converged = analyses < budget;
-            break;
-        }
-        if analyses >= budget {
-            break;
-        }
-    }
-    // Each function's latest analysis ran with its callees' final summaries (else it
-    // would have been dirty again), so its flows are final.
-    let mut flows = Vec::new();
-    let mut coverage = Coverage::default();
-    let mut ids: Vec<FnId> = latest.keys().copied().collect();
-    ids.sort_unstable();
-    let (mut edges, mut seeds) = (Vec::new(), Vec::new());
-    for id in ids {
-        if let Some(outcome) = latest.remove(&id) {
-            flows.extend(outcome.flows);
-            edges.extend(outcome.reach.edges);
-            seeds.extend(outcome.reach.seeds);
-            coverage.calls += outcome.coverage.calls;
-            coverage.calls_unresolved += outcome.coverage.calls_unresolved;
-            coverage.macros_not_understood += outcome.coverage.macros_not_understood;
-        }
-    }
-    flows.extend(reach::propagate(index, &purposes, &edges, &seeds));
-    FlowResult {
-        flows: dedup(flows),
-        coverage,
-        converged,
-        passes,
-        analyses,
-    }
-}
-
-/// Merges what a function wrote into statics into the global view; returns the statics
-/// whose content grew (their readers must run again).
-fn record_statics(
-    outcome: &FnOutcome,
-    id: FnId,
-    statics: &mut HashMap<Global, Value>,
-    readers: &mut HashMap<Global, BTreeSet<FnId>>,
-) -> Vec<Global> {
-    for read in &outcome.statics_read {
-        readers.entry(read.clone()).or_default().insert(id);
-    }
-    let mut grown = Vec::new();
-    for (written, value) in &outcome.statics_written {
-        let slot = statics.entry(written.clone()).or_default();
-        let before = Summary {
-            ret: slot.clone(),
-            ..Summary::default()
-        }
-        .fingerprint();
-        slot.join(value);
-        *slot = std::mem::take(slot).summarized(frame::SUMMARY_DEPTH);
-        let after = Summary {
-            ret: slot.clone(),
-            ..Summary::default()
-        }
-        .fingerprint();
-        if before != after {
-            grown.push(written.clone());
-        }
-    }
-    grown
 }
 
 /// `impl From<Source> for Target`: source type → the impl's `fn from`.
@@ -356,42 +193,6 @@ fn conversions(index: &Index) -> HashMap<usize, Vec<FnId>> {
         }
     }
     map
-}
-
-/// A rank per function such that callees come before their callers (within a cycle,
-/// in depth-first order).
-fn callee_first_order(callees: &HashMap<FnId, BTreeSet<FnId>>) -> HashMap<FnId, usize> {
-    let mut rank = HashMap::new();
-    let mut roots: Vec<FnId> = callees.keys().copied().collect();
-    roots.sort_unstable();
-    for root in roots {
-        if rank.contains_key(&root) {
-            continue;
-        }
-        // Iterative post-order: (function, whether its callees were pushed).
-        let mut stack = vec![(root, false)];
-        let mut visiting = BTreeSet::new();
-        while let Some((id, expanded)) = stack.pop() {
-            if rank.contains_key(&id) {
-                continue;
-            }
-            if expanded {
-                let next = rank.len();
-                rank.insert(id, next);
-                continue;
-            }
-            if !visiting.insert(id) {
-                continue;
-            }
-            stack.push((id, true));
-            for callee in callees.get(&id).into_iter().flatten() {
-                if !rank.contains_key(callee) && !visiting.contains(callee) {
-                    stack.push((*callee, false));
-                }
-            }
-        }
-    }
-    rank
 }
 
 /// One fact per (category, sink, site): the first found keeps its trace and source.
@@ -435,36 +236,42 @@ fn declared_purposes(index: &Index) -> HashMap<FnId, BTreeSet<String>> {
 
 /// A function without declared purposes runs under the purposes that every one of its
 /// callers runs under (none if it has no callers, or callers disagree entirely).
+/// Computed from the bottom (nothing inherited) with a worklist: each set only grows,
+/// so it ends, however deep the calls.
 fn inherit_purposes(
     index: &Index,
     callers: &HashMap<FnId, BTreeSet<FnId>>,
 ) -> HashMap<FnId, BTreeSet<String>> {
     let mut purposes = declared_purposes(index);
-    for _ in 0..MAX_PASSES {
-        let mut changed = false;
-        for (id, function) in index.functions.iter().enumerate() {
-            if !function.def.tags.purposes.is_empty() {
-                continue;
-            }
-            let Some(calling) = callers.get(&id) else {
-                continue;
-            };
-            let mut inherited: Option<BTreeSet<String>> = None;
-            for caller in calling.iter().filter(|caller| **caller != id) {
-                let theirs = purposes.get(caller).cloned().unwrap_or_default();
-                inherited = Some(match inherited {
-                    None => theirs,
-                    Some(mine) => mine.intersection(&theirs).cloned().collect(),
-                });
-            }
-            let inherited = inherited.unwrap_or_default();
-            if purposes.get(&id) != Some(&inherited) {
-                purposes.insert(id, inherited);
-                changed = true;
-            }
+    let mut callees: HashMap<FnId, Vec<FnId>> = HashMap::new();
+    for (callee, calling) in callers {
+        for caller in calling {
+            callees.entry(*caller).or_default().push(*callee);
         }
-        if !changed {
-            break;
+    }
+    let mut work: BTreeSet<FnId> = callers.keys().copied().collect();
+    while let Some(id) = work.pop_first() {
+        let Some(function) = index.functions.get(id) else {
+            continue;
+        };
+        if !function.def.tags.purposes.is_empty() {
+            continue;
+        }
+        let Some(calling) = callers.get(&id) else {
+            continue;
+        };
+        let mut inherited: Option<BTreeSet<String>> = None;
+        for caller in calling.iter().filter(|caller| **caller != id) {
+            let theirs = purposes.get(caller).cloned().unwrap_or_default();
+            inherited = Some(match inherited {
+                None => theirs,
+                Some(mine) => mine.intersection(&theirs).cloned().collect(),
+            });
+        }
+        let inherited = inherited.unwrap_or_default();
+        if purposes.get(&id) != Some(&inherited) {
+            purposes.insert(id, inherited);
+            work.extend(callees.get(&id).into_iter().flatten());
         }
     }
     purposes

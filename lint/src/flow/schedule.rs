@@ -1,0 +1,541 @@
+//! The interprocedural fixpoint: which function is analysed when, with which summaries.
+//!
+//! 1. **Discovery.** Every function is analysed once, in parallel, with no summaries:
+//!    this finds the call graph (calls are resolved with the types the analysis
+//!    infers, so the graph is not known before) and settles every function whose
+//!    callees say nothing.
+//! 2. **Components, callees first.** The strongly connected components of that graph
+//!    are put in waves: a component's wave comes after every wave its callees are in.
+//!    The components of one wave are independent, so they run in parallel; each is
+//!    iterated to its own fixpoint (callee-first inside) with its callees' summaries
+//!    already final. Results are merged in a fixed order, so the output does not
+//!    depend on the number of threads.
+//! 3. **Clean-up.** What the waves cannot order — statics written by one function and
+//!    read by another, calls found only once a summary gave a callee, purposes
+//!    inherited from callers — re-runs the functions it concerns in a worklist until
+//!    nothing changes.
+//!
+//! Summaries only grow (each new one is joined with the last) and the lattice has
+//! finite height (parts bounded in depth and number, origins finite), so every phase
+//! terminates: there is no pass limit that could cut a flow.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rayon::prelude::*;
+
+use super::value::{Global, Value};
+use super::{
+    Context, Coverage, FlowResult, FnOutcome, Summary, conversions, declared_purposes, dedup,
+    frame, inherit_purposes, reach, types,
+};
+use crate::index::{FnId, Index};
+use privflow_model::Policy;
+
+/// The summaries a function analysis sees: the settled ones, and those of the
+/// component being iterated (which change while it runs).
+#[derive(Clone, Copy)]
+pub(crate) struct Summaries<'a> {
+    settled: &'a HashMap<FnId, Summary>,
+    component: Option<&'a HashMap<FnId, Summary>>,
+}
+
+impl<'a> Summaries<'a> {
+    pub fn get(&self, id: &FnId) -> Option<&'a Summary> {
+        self.component
+            .and_then(|component| component.get(id))
+            .or_else(|| self.settled.get(id))
+    }
+
+    pub fn contains_key(&self, id: &FnId) -> bool {
+        self.get(id).is_some()
+    }
+}
+
+/// Everything the fixpoint knows between analyses.
+#[derive(Default)]
+struct State {
+    summaries: HashMap<FnId, Summary>,
+    purposes: HashMap<FnId, BTreeSet<String>>,
+    statics: HashMap<Global, Value>,
+    static_readers: HashMap<Global, BTreeSet<FnId>>,
+    callers: HashMap<FnId, BTreeSet<FnId>>,
+    callees: HashMap<FnId, BTreeSet<FnId>>,
+    /// Each function's latest analysis: its flows and graph edges are the final ones.
+    latest: HashMap<FnId, FnOutcome>,
+    /// Functions whose inputs changed since their latest analysis.
+    dirty: BTreeSet<FnId>,
+    analyses: usize,
+}
+
+impl State {
+    /// Takes in one analysis of `id`; its summary is joined with the last one. Callers
+    /// outside `component` become dirty if the summary changed, and readers of any
+    /// static it grew.
+    fn record(&mut self, id: FnId, outcome: FnOutcome, summary: Summary, component: &[FnId]) {
+        for callee in &outcome.callees {
+            self.callers.entry(*callee).or_default().insert(id);
+        }
+        self.callees.insert(id, outcome.callees.clone());
+        let changed =
+            self.summaries.get(&id).map(Summary::fingerprint) != Some(summary.fingerprint());
+        if changed {
+            for caller in self.callers.get(&id).into_iter().flatten() {
+                if !component.contains(caller) {
+                    self.dirty.insert(*caller);
+                }
+            }
+        }
+        self.summaries.insert(id, summary);
+        for written in record_statics(&outcome, id, &mut self.statics, &mut self.static_readers) {
+            self.dirty
+                .extend(self.static_readers.get(&written).into_iter().flatten());
+        }
+        self.latest.insert(id, outcome);
+    }
+
+    fn context<'s>(
+        &'s self,
+        fixed: &Context<'s>,
+        component: Option<&'s HashMap<FnId, Summary>>,
+    ) -> Context<'s> {
+        Context {
+            summaries: Summaries {
+                settled: &self.summaries,
+                component,
+            },
+            purposes: &self.purposes,
+            statics: &self.statics,
+            ..*fixed
+        }
+    }
+}
+
+pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
+    let type_taints = types::TypeTaints::new(index);
+    let conversions = conversions(index);
+    let empty_summaries = HashMap::new();
+    let (empty_purposes, empty_statics) = (HashMap::new(), HashMap::new());
+    // What stays the same for the whole analysis; each analysis adds the current state.
+    let fixed = Context {
+        index,
+        policy,
+        summaries: Summaries {
+            settled: &empty_summaries,
+            component: None,
+        },
+        purposes: &empty_purposes,
+        type_taints: &type_taints,
+        conversions: &conversions,
+        statics: &empty_statics,
+    };
+    let mut state = State {
+        purposes: declared_purposes(index),
+        ..State::default()
+    };
+    let with_body: Vec<FnId> = (0..index.functions.len())
+        .filter(|id| index.functions[*id].def.body.is_some())
+        .collect();
+    discover(&mut state, &fixed, &with_body);
+    let components = strongly_connected(&with_body, &state.callees);
+    let waves = waves(&components, &state.callees);
+    for wave in &waves {
+        run_wave(&mut state, &fixed, &components, wave);
+    }
+    clean_up(index, &mut state, &fixed);
+    finish(index, state, waves.len())
+}
+
+/// Phase 1: every function once, in parallel, without summaries.
+fn discover(state: &mut State, fixed: &Context<'_>, with_body: &[FnId]) {
+    let outcomes: Vec<(FnId, FnOutcome)> = {
+        let context = state.context(fixed, None);
+        with_body
+            .par_iter()
+            .map(|id| (*id, frame::analyze_function(&context, *id)))
+            .collect()
+    };
+    state.analyses += outcomes.len();
+    for (id, outcome) in outcomes {
+        let summary = outcome.summary.clone();
+        state.record(id, outcome, summary, &[]);
+    }
+    // A function must run again if a callee says something or a static it reads
+    // holds something: the discovery ran without either.
+    state.dirty = with_body
+        .iter()
+        .copied()
+        .filter(|id| {
+            let outcome = &state.latest[id];
+            outcome
+                .callees
+                .iter()
+                .any(|callee| state.summaries.get(callee).is_some_and(|s| !s.is_empty()))
+                || outcome
+                    .statics_read
+                    .iter()
+                    .any(|read| state.statics.contains_key(read))
+        })
+        .collect();
+}
+
+/// Phase 2, one wave: its components with a dirty member, in parallel, each to its own
+/// fixpoint; merged in component order.
+fn run_wave(state: &mut State, fixed: &Context<'_>, components: &[Vec<FnId>], wave: &[usize]) {
+    let jobs: Vec<&Vec<FnId>> = wave
+        .iter()
+        .map(|number| &components[*number])
+        .filter(|members| members.iter().any(|id| state.dirty.contains(id)))
+        .collect();
+    if jobs.is_empty() {
+        return;
+    }
+    let results: Vec<ComponentRun> = jobs
+        .par_iter()
+        .map(|members| run_component(state, fixed, members))
+        .collect();
+    for (members, run) in jobs.into_iter().zip(results) {
+        state.analyses += run.analyses;
+        for id in members {
+            state.dirty.remove(id);
+        }
+        for (id, outcome) in run.outcomes {
+            let summary = run.summaries.get(&id).cloned().unwrap_or_default();
+            state.record(id, outcome, summary, members);
+        }
+    }
+}
+
+struct ComponentRun {
+    summaries: HashMap<FnId, Summary>,
+    /// Latest outcome per member analysed, in member order.
+    outcomes: Vec<(FnId, FnOutcome)>,
+    analyses: usize,
+}
+
+/// One component to its fixpoint: its dirty members, callee-first, each new summary
+/// visible at once to the members that call it.
+fn run_component(state: &State, fixed: &Context<'_>, members: &[FnId]) -> ComponentRun {
+    let mut local: HashMap<FnId, Summary> = members
+        .iter()
+        .filter_map(|id| Some((*id, state.summaries.get(id)?.clone())))
+        .collect();
+    let position: HashMap<FnId, usize> = members
+        .iter()
+        .enumerate()
+        .map(|(position, id)| (*id, position))
+        .collect();
+    let mut callers: HashMap<FnId, BTreeSet<FnId>> = members
+        .iter()
+        .map(|id| {
+            let inside = state
+                .callers
+                .get(id)
+                .into_iter()
+                .flatten()
+                .filter(|caller| position.contains_key(caller))
+                .copied()
+                .collect();
+            (*id, inside)
+        })
+        .collect();
+    let mut work: BTreeSet<(usize, FnId)> = members
+        .iter()
+        .filter(|id| state.dirty.contains(id))
+        .map(|id| (position[id], *id))
+        .collect();
+    let mut outcomes: BTreeMap<usize, (FnId, FnOutcome)> = BTreeMap::new();
+    let mut analyses = 0;
+    while let Some((_, id)) = work.pop_first() {
+        analyses += 1;
+        let outcome = {
+            let context = state.context(fixed, Some(&local));
+            frame::analyze_function(&context, id)
+        };
+        for callee in &outcome.callees {
+            if let Some(inside) = callers.get_mut(callee) {
+                inside.insert(id);
+            }
+        }
+        let summary = match local.get(&id) {
+            Some(previous) => previous.clone().joined(outcome.summary.clone()),
+            None => outcome.summary.clone(),
+        };
+        if local.get(&id).map(Summary::fingerprint) != Some(summary.fingerprint()) {
+            for caller in callers.get(&id).into_iter().flatten() {
+                work.insert((position[caller], *caller));
+            }
+        }
+        local.insert(id, summary);
+        outcomes.insert(position[&id], (id, outcome));
+    }
+    ComponentRun {
+        summaries: local,
+        outcomes: outcomes.into_values().collect(),
+        analyses,
+    }
+}
+
+/// Phase 3: whatever is still dirty, callee-first, until nothing changes; purposes
+/// inherited from callers are recomputed whenever the worklist runs dry.
+fn clean_up(index: &Index, state: &mut State, fixed: &Context<'_>) {
+    loop {
+        let rank = callee_first_order(&state.callees);
+        let rank_of = |id: &FnId| rank.get(id).copied().unwrap_or(0);
+        let mut work: BTreeSet<(usize, FnId)> =
+            state.dirty.iter().map(|id| (rank_of(id), *id)).collect();
+        state.dirty.clear();
+        while let Some((_, id)) = work.pop_first() {
+            state.analyses += 1;
+            let outcome = {
+                let context = state.context(fixed, None);
+                frame::analyze_function(&context, id)
+            };
+            let summary = match state.summaries.get(&id) {
+                Some(previous) => previous.clone().joined(outcome.summary.clone()),
+                None => outcome.summary.clone(),
+            };
+            state.record(id, outcome, summary, &[]);
+            for dirty in std::mem::take(&mut state.dirty) {
+                work.insert((rank_of(&dirty), dirty));
+            }
+        }
+        let inherited = inherit_purposes(index, &state.callers);
+        for (id, set) in &inherited {
+            if state.purposes.get(id) != Some(set) && index.functions[*id].def.body.is_some() {
+                state.dirty.insert(*id);
+            }
+        }
+        state.purposes = inherited;
+        if state.dirty.is_empty() {
+            return;
+        }
+    }
+}
+
+/// Each function's latest analysis ran with its callees' final summaries (else it
+/// would have been dirty again), so its flows and graph edges are final.
+fn finish(index: &Index, mut state: State, waves: usize) -> FlowResult {
+    let mut flows = Vec::new();
+    let mut coverage = Coverage::default();
+    let mut ids: Vec<FnId> = state.latest.keys().copied().collect();
+    ids.sort_unstable();
+    let (mut edges, mut seeds) = (Vec::new(), Vec::new());
+    for id in ids {
+        if let Some(outcome) = state.latest.remove(&id) {
+            flows.extend(outcome.flows);
+            edges.extend(outcome.reach.edges);
+            seeds.extend(outcome.reach.seeds);
+            coverage.calls += outcome.coverage.calls;
+            coverage.calls_unresolved += outcome.coverage.calls_unresolved;
+            coverage.macros_not_understood += outcome.coverage.macros_not_understood;
+        }
+    }
+    flows.extend(reach::propagate(index, &state.purposes, &edges, &seeds));
+    FlowResult {
+        flows: dedup(flows),
+        coverage,
+        waves,
+        analyses: state.analyses,
+    }
+}
+
+/// Merges what a function wrote into statics into the global view; returns the statics
+/// whose content grew (their readers must run again).
+fn record_statics(
+    outcome: &FnOutcome,
+    id: FnId,
+    statics: &mut HashMap<Global, Value>,
+    readers: &mut HashMap<Global, BTreeSet<FnId>>,
+) -> Vec<Global> {
+    for read in &outcome.statics_read {
+        readers.entry(read.clone()).or_default().insert(id);
+    }
+    let mut grown = Vec::new();
+    for (written, value) in &outcome.statics_written {
+        let slot = statics.entry(written.clone()).or_default();
+        let before = Summary::of_value(slot.clone()).fingerprint();
+        slot.join(value);
+        *slot = std::mem::take(slot).summarized(frame::SUMMARY_DEPTH);
+        if Summary::of_value(slot.clone()).fingerprint() != before {
+            grown.push(written.clone());
+        }
+    }
+    grown
+}
+
+/// The strongly connected components of the call graph among `nodes`, callees' first
+/// (Tarjan's algorithm with an explicit stack: call chains can be deep). Inside a
+/// component, members deeper in the search come first.
+fn strongly_connected(nodes: &[FnId], callees: &HashMap<FnId, BTreeSet<FnId>>) -> Vec<Vec<FnId>> {
+    let mut search = Tarjan::default();
+    for &root in nodes {
+        if !search.number.contains_key(&root) {
+            search.run(root, callees);
+        }
+    }
+    search.components
+}
+
+#[derive(Default)]
+struct Tarjan {
+    number: HashMap<FnId, usize>,
+    low: HashMap<FnId, usize>,
+    stack: Vec<FnId>,
+    on_stack: BTreeSet<FnId>,
+    components: Vec<Vec<FnId>>,
+}
+
+impl Tarjan {
+    fn run(&mut self, root: FnId, callees: &HashMap<FnId, BTreeSet<FnId>>) {
+        // (node, its callees, how many of them were looked at)
+        let mut frames: Vec<(FnId, Vec<FnId>, usize)> = vec![self.enter(root, callees)];
+        while let Some((node, out, next)) = frames.last_mut() {
+            let node = *node;
+            if let Some(&callee) = out.get(*next) {
+                *next += 1;
+                if !self.number.contains_key(&callee) {
+                    let frame = self.enter(callee, callees);
+                    frames.push(frame);
+                } else if self.on_stack.contains(&callee) {
+                    let lowest = self.low[&node].min(self.number[&callee]);
+                    self.low.insert(node, lowest);
+                }
+                continue;
+            }
+            frames.pop();
+            if let Some((parent, _, _)) = frames.last() {
+                let lowest = self.low[parent].min(self.low[&node]);
+                self.low.insert(*parent, lowest);
+            }
+            if self.low[&node] == self.number[&node] {
+                let mut component = Vec::new();
+                while let Some(member) = self.stack.pop() {
+                    self.on_stack.remove(&member);
+                    component.push(member);
+                    if member == node {
+                        break;
+                    }
+                }
+                self.components.push(component);
+            }
+        }
+    }
+
+    fn enter(
+        &mut self,
+        node: FnId,
+        callees: &HashMap<FnId, BTreeSet<FnId>>,
+    ) -> (FnId, Vec<FnId>, usize) {
+        let next = self.number.len();
+        self.number.insert(node, next);
+        self.low.insert(node, next);
+        self.stack.push(node);
+        self.on_stack.insert(node);
+        let out = callees
+            .get(&node)
+            .map(|set| set.iter().copied().collect())
+            .unwrap_or_default();
+        (node, out, 0)
+    }
+}
+
+/// Components grouped in waves: each after the waves of all its callees.
+fn waves(components: &[Vec<FnId>], callees: &HashMap<FnId, BTreeSet<FnId>>) -> Vec<Vec<usize>> {
+    let component_of: HashMap<FnId, usize> = components
+        .iter()
+        .enumerate()
+        .flat_map(|(number, members)| members.iter().map(move |id| (*id, number)))
+        .collect();
+    let mut wave_of: Vec<usize> = vec![0; components.len()];
+    // Tarjan's order puts every callee component before its callers.
+    for (number, members) in components.iter().enumerate() {
+        let wave = members
+            .iter()
+            .flat_map(|id| callees.get(id).into_iter().flatten())
+            .filter_map(|callee| component_of.get(callee))
+            .filter(|other| **other != number)
+            .map(|other| wave_of[*other] + 1)
+            .max()
+            .unwrap_or(0);
+        wave_of[number] = wave;
+    }
+    let count = wave_of.iter().max().map_or(0, |max| max + 1);
+    let mut waves = vec![Vec::new(); count];
+    for (number, wave) in wave_of.into_iter().enumerate() {
+        waves[wave].push(number);
+    }
+    waves
+}
+
+/// A rank per function such that callees come before their callers (within a cycle,
+/// in depth-first order).
+fn callee_first_order(callees: &HashMap<FnId, BTreeSet<FnId>>) -> HashMap<FnId, usize> {
+    let mut nodes: Vec<FnId> = callees.keys().copied().collect();
+    nodes.sort_unstable();
+    strongly_connected(&nodes, callees)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(rank, id)| (id, rank))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(edges: &[(FnId, FnId)]) -> HashMap<FnId, BTreeSet<FnId>> {
+        let mut callees: HashMap<FnId, BTreeSet<FnId>> = HashMap::new();
+        for (caller, callee) in edges {
+            callees.entry(*caller).or_default().insert(*callee);
+            callees.entry(*callee).or_default();
+        }
+        callees
+    }
+
+    #[test]
+    fn components_come_callees_first_and_waves_order_them() {
+        // 0 -> 1 <-> 2 -> 3, and 4 -> 3 on its own.
+        let callees = graph(&[(0, 1), (1, 2), (2, 1), (2, 3), (4, 3)]);
+        let components = strongly_connected(&[0, 1, 2, 3, 4], &callees);
+        let mut sorted: Vec<Vec<FnId>> = components
+            .iter()
+            .map(|members| {
+                let mut members = members.clone();
+                members.sort_unstable();
+                members
+            })
+            .collect();
+        sorted.sort();
+        assert_eq!(sorted, vec![vec![0], vec![1, 2], vec![3], vec![4]]);
+        let position = |id: FnId| {
+            components
+                .iter()
+                .position(|members| members.contains(&id))
+                .unwrap_or(usize::MAX)
+        };
+        assert!(position(3) < position(1) && position(1) < position(0));
+        let waves = waves(&components, &callees);
+        let wave_of = |id: FnId| {
+            waves
+                .iter()
+                .position(|wave| wave.contains(&position(id)))
+                .unwrap_or(usize::MAX)
+        };
+        assert_eq!(wave_of(3), 0);
+        assert_eq!(wave_of(4), 1, "4 waits only for 3");
+        assert_eq!(wave_of(1), 1);
+        assert_eq!(wave_of(2), 1, "a cycle is one component");
+        assert_eq!(wave_of(0), 2);
+    }
+
+    #[test]
+    fn a_call_chain_a_hundred_thousand_deep_does_not_overflow() {
+        let edges: Vec<(FnId, FnId)> = (0..100_000).map(|id| (id, id + 1)).collect();
+        let callees = graph(&edges);
+        let nodes: Vec<FnId> = (0..=100_000).collect();
+        let components = strongly_connected(&nodes, &callees);
+        assert_eq!(components.len(), 100_001);
+        assert_eq!(components[0], vec![100_000], "the deepest callee first");
+    }
+}
