@@ -387,8 +387,11 @@ fn coarsened_parts(
     reach: &mut ReachRecord,
 ) -> BTreeSet<(usize, Vec<String>)> {
     let mut renamed: HashMap<ParamPart, ParamPart> = HashMap::new();
-    for keep in [1, 0] {
-        if parts.len() <= MAX_REACHING_PARTS {
+    for keep in [super::value::MAX_PARAM_PATH, 1, 0] {
+        let too_deep = parts
+            .iter()
+            .any(|(_, path)| path.len() > super::value::MAX_PARAM_PATH);
+        if parts.len() <= MAX_REACHING_PARTS && !too_deep {
             break;
         }
         parts = parts

@@ -138,8 +138,11 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     discover(&mut state, &fixed, &with_body);
     let components = strongly_connected(&with_body, &state.callees);
     let waves = waves(&components, &state.callees);
+    // Inside a component, the order decides how many rounds it takes: depth-first
+    // post-order, so that a member runs after the callees it reaches first.
+    let rank = callee_first_order(&state.callees);
     for wave in &waves {
-        run_wave(&mut state, &fixed, &components, wave);
+        run_wave(&mut state, &fixed, &components, wave, &rank);
     }
     clean_up(index, &mut state, &fixed);
     finish(index, state, waves.len())
@@ -180,7 +183,13 @@ fn discover(state: &mut State, fixed: &Context<'_>, with_body: &[FnId]) {
 
 /// Phase 2, one wave: its components with a dirty member, in parallel, each to its own
 /// fixpoint; merged in component order.
-fn run_wave(state: &mut State, fixed: &Context<'_>, components: &[Vec<FnId>], wave: &[usize]) {
+fn run_wave(
+    state: &mut State,
+    fixed: &Context<'_>,
+    components: &[Vec<FnId>],
+    wave: &[usize],
+    rank: &HashMap<FnId, usize>,
+) {
     let jobs: Vec<&Vec<FnId>> = wave
         .iter()
         .map(|number| &components[*number])
@@ -191,7 +200,7 @@ fn run_wave(state: &mut State, fixed: &Context<'_>, components: &[Vec<FnId>], wa
     }
     let results: Vec<ComponentRun> = jobs
         .par_iter()
-        .map(|members| run_component(state, fixed, members))
+        .map(|members| run_component(state, fixed, members, rank))
         .collect();
     for (members, run) in jobs.into_iter().zip(results) {
         state.analyses += run.analyses;
@@ -212,17 +221,21 @@ struct ComponentRun {
     analyses: usize,
 }
 
-/// One component to its fixpoint: its dirty members, callee-first, each new summary
+/// One component to its fixpoint: its dirty members in `rank` order, each new summary
 /// visible at once to the members that call it.
-fn run_component(state: &State, fixed: &Context<'_>, members: &[FnId]) -> ComponentRun {
+fn run_component(
+    state: &State,
+    fixed: &Context<'_>,
+    members: &[FnId],
+    rank: &HashMap<FnId, usize>,
+) -> ComponentRun {
     let mut local: HashMap<FnId, Summary> = members
         .iter()
         .filter_map(|id| Some((*id, state.summaries.get(id)?.clone())))
         .collect();
     let position: HashMap<FnId, usize> = members
         .iter()
-        .enumerate()
-        .map(|(position, id)| (*id, position))
+        .map(|id| (*id, rank.get(id).copied().unwrap_or(0)))
         .collect();
     let mut callers: HashMap<FnId, BTreeSet<FnId>> = members
         .iter()
@@ -467,17 +480,40 @@ fn waves(components: &[Vec<FnId>], callees: &HashMap<FnId, BTreeSet<FnId>>) -> V
     waves
 }
 
-/// A rank per function such that callees come before their callers (within a cycle,
-/// in depth-first order).
+/// A rank per function such that callees come before their callers: depth-first
+/// post-order (within a cycle, a member after the members it reaches first).
 fn callee_first_order(callees: &HashMap<FnId, BTreeSet<FnId>>) -> HashMap<FnId, usize> {
-    let mut nodes: Vec<FnId> = callees.keys().copied().collect();
-    nodes.sort_unstable();
-    strongly_connected(&nodes, callees)
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(rank, id)| (id, rank))
-        .collect()
+    let mut rank = HashMap::new();
+    let mut roots: Vec<FnId> = callees.keys().copied().collect();
+    roots.sort_unstable();
+    for root in roots {
+        if rank.contains_key(&root) {
+            continue;
+        }
+        // Iterative post-order: (function, whether its callees were pushed).
+        let mut stack = vec![(root, false)];
+        let mut visiting = BTreeSet::new();
+        while let Some((id, expanded)) = stack.pop() {
+            if rank.contains_key(&id) {
+                continue;
+            }
+            if expanded {
+                let next = rank.len();
+                rank.insert(id, next);
+                continue;
+            }
+            if !visiting.insert(id) {
+                continue;
+            }
+            stack.push((id, true));
+            for callee in callees.get(&id).into_iter().flatten() {
+                if !rank.contains_key(callee) && !visiting.contains(callee) {
+                    stack.push((*callee, false));
+                }
+            }
+        }
+    }
+    rank
 }
 
 #[cfg(test)]

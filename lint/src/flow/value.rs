@@ -421,6 +421,11 @@ impl Value {
 const MAX_PARAM_ORIGINS: usize = 12;
 /// Above this many parts, a summary keeps a value as a whole.
 const MAX_FIELDS: usize = 12;
+/// A summary names parameter parts at most this deep; a deeper part stands for its
+/// prefix. Without it a recursive function's summary could name a part one level
+/// deeper on every round of the fixpoint (`x.next.next…`), and the fixpoint would take
+/// as many rounds as it has room for origins.
+pub const MAX_PARAM_PATH: usize = 3;
 
 impl Taint {
     /// The same taint with parameter origins made coarser (a part stands for all its
@@ -433,11 +438,16 @@ impl Taint {
                 .filter(|origin| matches!(origin, Origin::Param { .. }))
                 .count()
         };
-        if count(self) <= MAX_PARAM_ORIGINS {
+        let too_deep = |taint: &Taint| {
+            taint.0.keys().any(
+                |origin| matches!(origin, Origin::Param { path, .. } if path.len() > MAX_PARAM_PATH),
+            )
+        };
+        if count(self) <= MAX_PARAM_ORIGINS && !too_deep(self) {
             return self.clone();
         }
         let mut result = self.clone();
-        for keep in [1, 0] {
+        for keep in [MAX_PARAM_PATH, 1, 0] {
             let map: BTreeMap<Origin, Trace> = result
                 .0
                 .iter()
@@ -476,6 +486,9 @@ impl Value {
 
     fn coarsen_all(&mut self) {
         self.taint = self.taint.coarsened();
+        if let Some((_, path)) = &mut self.param {
+            path.truncate(MAX_PARAM_PATH);
+        }
         if self.fields.is_empty() {
             return;
         }
