@@ -124,9 +124,11 @@ fn main() {
         }
     };
     let loaded = started.elapsed();
+    let peak_loaded = common::peak_rss_kib() / 1024;
     let files = workspace.files.len();
     let index = Index::build(workspace, &policy);
     let indexed = started.elapsed();
+    let peak_indexed = common::peak_rss_kib() / 1024;
     let result = flow::analyze(&index, &policy);
     let analysed = started.elapsed();
     let findings = verdict::judge(
@@ -148,12 +150,14 @@ fn main() {
         judged.as_secs_f64()
     );
     println!(
-        "{} waves, {} function analyses; {} flows, {} calls ({} unresolved); peak memory {} MiB",
+        "{} waves, {} function analyses; {} flows, {} calls ({} unresolved); peak memory {} MiB (after loading {} MiB, after indexing {} MiB)",
         result.waves,
         result.analyses,
         findings.len(),
         result.coverage.calls,
         result.coverage.calls_unresolved,
-        common::peak_rss_kib() / 1024
+        common::peak_rss_kib() / 1024,
+        peak_loaded,
+        peak_indexed,
     );
 }

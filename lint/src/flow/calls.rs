@@ -571,15 +571,12 @@ impl Frame<'_, '_> {
         }
         if candidates.is_empty() && matches!(ty.autoderef(), Ty::Unknown) {
             // An unknown receiver: a trait method declared a sink is still a sink.
-            let traits: Vec<usize> = (0..index.traits.len())
-                .filter(|trait_id| {
-                    index.traits[*trait_id]
-                        .methods
-                        .get(method)
-                        .is_some_and(|decl| index.functions[*decl].def.tags.sink.is_some())
-                })
-                .collect();
-            if let [only] = traits.as_slice() {
+            let traits = self
+                .cx
+                .sink_trait_methods
+                .get(method)
+                .map_or(&[][..], Vec::as_slice);
+            if let [only] = traits {
                 candidates.extend(self.trait_candidates(*only, method));
             }
         }

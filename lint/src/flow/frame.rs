@@ -210,7 +210,7 @@ impl<'c, 'a> Frame<'c, 'a> {
         let mut reach = self.reach;
         let reaches = coarsened_parts(fn_id, self.reaches, &mut reach);
         FnOutcome {
-            reach,
+            reach: reach.sealed(),
             summary: Summary {
                 ret,
                 writes,

@@ -157,6 +157,9 @@ pub(crate) struct Context<'a> {
     pub conversions: &'a HashMap<usize, Vec<FnId>>,
     /// What each `static` may hold, from every function that writes it.
     pub statics: &'a HashMap<Global, Value>,
+    /// Method name → the traits that declare it a sink (looked up for every call on a
+    /// receiver of unknown type, so built once).
+    pub sink_trait_methods: &'a HashMap<String, Vec<usize>>,
 }
 
 /// What analysing one function yields.
@@ -170,6 +173,19 @@ pub(crate) struct FnOutcome {
     pub statics_written: BTreeMap<Global, Value>,
     /// Edges and seeds of the reach graph.
     pub reach: reach::ReachRecord,
+}
+
+/// Method name → the traits whose declaration of it is a sink.
+fn sink_trait_methods(index: &Index) -> HashMap<String, Vec<usize>> {
+    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+    for (trait_id, info) in index.traits.iter().enumerate() {
+        for (name, declaration) in &info.methods {
+            if index.functions[*declaration].def.tags.sink.is_some() {
+                map.entry(name.clone()).or_default().push(trait_id);
+            }
+        }
+    }
+    map
 }
 
 /// `impl From<Source> for Target`: source type → the impl's `fn from`.

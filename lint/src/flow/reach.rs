@@ -81,6 +81,16 @@ impl ReachRecord {
         }
     }
 
+    /// The edges and seeds alone: the keys that kept them unique are not needed once
+    /// the analysis is over (and would double what a kept outcome holds).
+    pub fn sealed(mut self) -> ReachRecord {
+        self.edge_keys = Default::default();
+        self.seed_keys = Default::default();
+        self.edges.shrink_to_fit();
+        self.seeds.shrink_to_fit();
+        self
+    }
+
     /// Renames parameter parts of the analysed function (coarsened for its summary).
     pub fn rename(&mut self, renamed: &HashMap<ParamPart, ParamPart>) {
         if renamed.is_empty() {

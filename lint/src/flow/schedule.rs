@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use super::value::{Global, Value};
 use super::{
     Context, Coverage, FlowResult, FnOutcome, Summary, conversions, declared_purposes, dedup,
-    frame, inherit_purposes, reach, types,
+    frame, inherit_purposes, reach, sink_trait_methods, types,
 };
 use crate::index::{FnId, Index};
 use privflow_model::Policy;
@@ -71,7 +71,7 @@ impl State {
     /// Takes in one analysis of `id`; its summary is joined with the last one. Callers
     /// outside `component` become dirty if the summary changed, and readers of any
     /// static it grew.
-    fn record(&mut self, id: FnId, outcome: FnOutcome, summary: Summary, component: &[FnId]) {
+    fn record(&mut self, id: FnId, mut outcome: FnOutcome, summary: Summary, component: &[FnId]) {
         for callee in &outcome.callees {
             self.callers.entry(*callee).or_default().insert(id);
         }
@@ -90,6 +90,8 @@ impl State {
             self.dirty
                 .extend(self.static_readers.get(&written).into_iter().flatten());
         }
+        // The joined summary is kept above; the outcome's own is not read again.
+        outcome.summary = Summary::default();
         self.latest.insert(id, outcome);
     }
 
@@ -113,6 +115,7 @@ impl State {
 pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let type_taints = types::TypeTaints::new(index);
     let conversions = conversions(index);
+    let sink_trait_methods = sink_trait_methods(index);
     let empty_summaries = HashMap::new();
     let (empty_purposes, empty_statics) = (HashMap::new(), HashMap::new());
     // What stays the same for the whole analysis; each analysis adds the current state.
@@ -127,6 +130,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         type_taints: &type_taints,
         conversions: &conversions,
         statics: &empty_statics,
+        sink_trait_methods: &sink_trait_methods,
     };
     let mut state = State {
         purposes: declared_purposes(index),
