@@ -42,12 +42,13 @@ impl Frame<'_, '_> {
 
     pub(super) fn stmt(&mut self, stmt: &Stmt) -> Value {
         match stmt {
-            Stmt::Let {
-                pattern,
-                ty,
-                init,
-                otherwise,
-            } => {
+            Stmt::Let(local) => {
+                let crate::index::ir::Let {
+                    pattern,
+                    ty,
+                    init,
+                    otherwise,
+                } = &**local;
                 let mut value = init
                     .as_ref()
                     .map(|init| self.expr(init))
@@ -170,15 +171,9 @@ impl Frame<'_, '_> {
                 pos,
             } => self.method_call(receiver, method, args, *pos),
             Expr::Call { callee, args, pos } => self.call(callee, args, *pos),
-            Expr::Macro {
-                path,
-                args,
-                pos,
-                tokens,
-            } => self.macro_call(path, args, *pos, tokens),
-            Expr::Struct {
-                path, fields, rest, ..
-            } => {
+            Expr::Macro(call) => self.macro_call(&call.path, &call.args, call.pos, &call.tokens),
+            Expr::Struct(literal) => {
+                let (path, fields, rest) = (&literal.path, &literal.fields, &literal.rest);
                 let prefix = self.variant_prefix(path);
                 let ty = match self.resolve(&path.segments) {
                     Some(Def::Type(id) | Def::Variant(id, _)) => Some(Ty::Adt(id, Vec::new())),

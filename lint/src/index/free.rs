@@ -25,14 +25,17 @@ pub fn names(expr: &Expr, out: &mut BTreeSet<String>) {
             names(callee, out);
             args.iter().for_each(|arg| names(arg, out));
         }
-        Expr::Macro { args, .. } => match args {
+        Expr::Macro(call) => match &call.args {
             MacroArgs::Format { args } => args.iter().for_each(|arg| names(&arg.expr, out)),
             MacroArgs::Expressions(exprs) => exprs.iter().for_each(|expr| names(expr, out)),
             MacroArgs::NotUnderstood => {}
         },
-        Expr::Struct { fields, rest, .. } => {
-            fields.iter().for_each(|(_, field)| names(field, out));
-            if let Some(rest) = rest {
+        Expr::Struct(literal) => {
+            literal
+                .fields
+                .iter()
+                .for_each(|(_, field)| names(field, out));
+            if let Some(rest) = &literal.rest {
                 names(rest, out);
             }
         }
@@ -89,9 +92,8 @@ pub fn names(expr: &Expr, out: &mut BTreeSet<String>) {
 fn block_names(block: &Block, out: &mut BTreeSet<String>) {
     for stmt in &block.stmts {
         match stmt {
-            Stmt::Let {
-                init, otherwise, ..
-            } => {
+            Stmt::Let(local) => {
+                let (init, otherwise) = (&local.init, &local.otherwise);
                 if let Some(init) = init {
                     names(init, out);
                 }

@@ -235,14 +235,19 @@ pub struct Block {
 }
 
 #[derive(Debug, Clone)]
+pub struct Let {
+    pub pattern: Pattern,
+    pub ty: Option<TypeRef>,
+    pub init: Option<Expr>,
+    /// `let ... else { diverge }`.
+    pub otherwise: Option<Block>,
+}
+
+#[derive(Debug, Clone)]
 pub enum Stmt {
-    Let {
-        pattern: Pattern,
-        ty: Option<TypeRef>,
-        init: Option<Expr>,
-        /// `let ... else { diverge }`.
-        otherwise: Option<Block>,
-    },
+    /// Boxed: a `let` is the largest statement, and every statement of a block is as
+    /// large as the largest (the item tree of a million lines is most of the memory).
+    Let(Box<Let>),
     Expr(Expr),
     /// A function declared inside a body.
     Item(Box<Item>),
@@ -308,6 +313,23 @@ pub struct FormatArg {
 }
 
 #[derive(Debug, Clone)]
+pub struct MacroCall {
+    pub path: PathRef,
+    pub args: MacroArgs,
+    pub pos: Pos,
+    /// The call's tokens as text, for expanding a workspace `macro_rules!`.
+    pub tokens: std::sync::Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StructLiteral {
+    pub path: PathRef,
+    pub fields: Vec<(String, Expr)>,
+    pub rest: Option<Box<Expr>>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
 pub enum Expr {
     /// A local, a constant, a unit struct or a function path.
     Path {
@@ -336,19 +358,10 @@ pub enum Expr {
         /// The last segment of the callee path, when it is a path.
         pos: Pos,
     },
-    Macro {
-        path: PathRef,
-        args: MacroArgs,
-        pos: Pos,
-        /// The call's tokens as text, for expanding a workspace `macro_rules!`.
-        tokens: std::sync::Arc<str>,
-    },
-    Struct {
-        path: PathRef,
-        fields: Vec<(String, Expr)>,
-        rest: Option<Box<Expr>>,
-        pos: Pos,
-    },
+    /// Boxed, like [`Expr::Struct`]: the two largest variants would otherwise set the
+    /// size of every expression.
+    Macro(Box<MacroCall>),
+    Struct(Box<StructLiteral>),
     Tuple(Vec<Expr>),
     Array(Vec<Expr>),
     Wrap {
@@ -372,7 +385,7 @@ pub enum Expr {
     },
     /// The condition of `if let` / `while let`, and `let` chains.
     Let {
-        pattern: Pattern,
+        pattern: Box<Pattern>,
         value: Box<Expr>,
     },
     Match {
@@ -385,7 +398,7 @@ pub enum Expr {
         body: Block,
     },
     For {
-        pattern: Pattern,
+        pattern: Box<Pattern>,
         iter: Box<Expr>,
         body: Block,
     },

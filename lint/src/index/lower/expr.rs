@@ -6,7 +6,8 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 
 use super::super::ir::{
-    Arm, Block, ClosureDef, Expr, FormatArg, MacroArgs, Param, PathRef, Pattern, Stmt, Wrap,
+    Arm, Block, ClosureDef, Expr, FormatArg, MacroArgs, MacroCall, Param, PathRef, Pattern, Stmt,
+    StructLiteral, Wrap,
 };
 use super::format::{Placeholder, placeholders};
 use super::{Lowerer, pos, ty};
@@ -31,7 +32,7 @@ impl Lowerer<'_> {
                     }
                     other => (self.pattern(other), None),
                 };
-                Some(Stmt::Let {
+                Some(Stmt::Let(Box::new(crate::index::ir::Let {
                     pattern,
                     ty,
                     init: local.init.as_ref().map(|init| self.expr(&init.expr)),
@@ -42,7 +43,7 @@ impl Lowerer<'_> {
                         .map(|(_, diverge)| Block {
                             stmts: vec![Stmt::Expr(self.expr(diverge))],
                         }),
-                })
+                })))
             }
             syn::Stmt::Expr(expr, _) => Some(Stmt::Expr(self.expr(expr))),
             syn::Stmt::Macro(mac) => Some(Stmt::Expr(self.macro_call(&mac.mac))),
@@ -150,7 +151,7 @@ impl Lowerer<'_> {
                 }
             }
             syn::Expr::Macro(mac) => self.macro_call(&mac.mac),
-            syn::Expr::Struct(literal) => Expr::Struct {
+            syn::Expr::Struct(literal) => Expr::Struct(Box::new(StructLiteral {
                 path: ty::path(&literal.path),
                 fields: literal
                     .fields
@@ -159,7 +160,7 @@ impl Lowerer<'_> {
                     .collect(),
                 rest: literal.rest.as_ref().map(|rest| self.boxed(rest)),
                 pos: pos(literal.path.span()),
-            },
+            })),
             syn::Expr::Tuple(tuple) => Expr::Tuple(self.exprs(&tuple.elems)),
             syn::Expr::Array(array) => Expr::Array(self.exprs(&array.elems)),
             syn::Expr::Repeat(repeat) => Expr::Array(vec![self.expr(&repeat.expr)]),
@@ -253,7 +254,7 @@ impl Lowerer<'_> {
                     .map(|(_, otherwise)| self.boxed(otherwise)),
             },
             syn::Expr::Let(binding) => Expr::Let {
-                pattern: self.pattern(&binding.pat),
+                pattern: Box::new(self.pattern(&binding.pat)),
                 value: self.boxed(&binding.expr),
             },
             syn::Expr::Match(choice) => Expr::Match {
@@ -283,7 +284,7 @@ impl Lowerer<'_> {
                 body: self.block(&body.body),
             },
             syn::Expr::ForLoop(body) => Expr::For {
-                pattern: self.pattern(&body.pat),
+                pattern: Box::new(self.pattern(&body.pat)),
                 iter: self.boxed(&body.expr),
                 body: self.block(&body.body),
             },
@@ -332,12 +333,12 @@ impl Lowerer<'_> {
         if matches!(args, MacroArgs::NotUnderstood) {
             self.macros_not_understood += 1;
         }
-        Expr::Macro {
+        Expr::Macro(Box::new(MacroCall {
             path,
             args,
             pos: macro_pos,
             tokens: std::sync::Arc::from(mac.tokens.to_string()),
-        }
+        }))
     }
 
     fn comma_exprs(&mut self, tokens: TokenStream) -> Option<Vec<Expr>> {

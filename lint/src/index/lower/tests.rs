@@ -44,7 +44,7 @@ fn first_macro<'a>(ir: &'a FileIr, name: &str) -> (&'a PathRef, &'a MacroArgs) {
         .as_ref()
         .unwrap_or_else(|| unreachable!());
     match body.stmts.first() {
-        Some(Stmt::Expr(Expr::Macro { path, args, .. })) => (path, args),
+        Some(Stmt::Expr(Expr::Macro(call))) => (&call.path, &call.args),
         other => unreachable!("expected a macro, found {other:?}"),
     }
 }
