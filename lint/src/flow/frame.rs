@@ -367,10 +367,7 @@ impl<'c, 'a> Frame<'c, 'a> {
     pub fn step(&self, pos: crate::index::ir::Pos, callee: FnId) -> Step {
         Step {
             location: self.location(pos),
-            note: Arc::from(format!(
-                "passed to `{}`",
-                self.cx.index.functions[callee].path
-            )),
+            note: self.cx.call_notes[callee].clone(),
         }
     }
 }

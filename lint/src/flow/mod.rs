@@ -160,6 +160,9 @@ pub(crate) struct Context<'a> {
     /// Method name → the traits that declare it a sink (looked up for every call on a
     /// receiver of unknown type, so built once).
     pub sink_trait_methods: &'a HashMap<String, Vec<usize>>,
+    /// "passed to `path`" per function: the note of every call step, made once and
+    /// shared by every trace that crosses the call.
+    pub call_notes: &'a [Arc<str>],
 }
 
 /// What analysing one function yields.

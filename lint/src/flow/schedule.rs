@@ -116,6 +116,11 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let type_taints = types::TypeTaints::new(index);
     let conversions = conversions(index);
     let sink_trait_methods = sink_trait_methods(index);
+    let call_notes: Vec<std::sync::Arc<str>> = index
+        .functions
+        .iter()
+        .map(|function| std::sync::Arc::from(format!("passed to `{}`", function.path)))
+        .collect();
     let empty_summaries = HashMap::new();
     let (empty_purposes, empty_statics) = (HashMap::new(), HashMap::new());
     // What stays the same for the whole analysis; each analysis adds the current state.
@@ -131,6 +136,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         conversions: &conversions,
         statics: &empty_statics,
         sink_trait_methods: &sink_trait_methods,
+        call_notes: &call_notes,
     };
     let mut state = State {
         purposes: declared_purposes(index),
