@@ -80,18 +80,6 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// A summary that says nothing: a call to its function is a call to nothing.
-    pub fn is_empty(&self) -> bool {
-        let ret = &self.ret;
-        ret.taint.is_empty()
-            && ret.fields.is_empty()
-            && ret.param.is_none()
-            && ret.callable.is_none()
-            && ret.ty.is_none()
-            && self.writes.is_empty()
-            && self.reaches.is_empty()
-    }
-
     /// A summary that returns `value` and does nothing else (to fingerprint a value).
     fn of_value(value: Value) -> Summary {
         Summary {

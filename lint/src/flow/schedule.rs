@@ -1,15 +1,18 @@
 //! The interprocedural fixpoint: which function is analysed when, with which summaries.
 //!
-//! 1. **Discovery.** Every function is analysed once, in parallel, with no summaries:
-//!    this finds the call graph (calls are resolved with the types the analysis
-//!    infers, so the graph is not known before) and settles every function whose
-//!    callees say nothing.
+//! 1. **An ordering graph.** The calls each body makes that can be named before any
+//!    analysis: paths that resolve to a workspace function, and methods whose name few
+//!    workspace methods share. (The real callees depend on the types the analysis
+//!    infers; this graph only orders the work, and a function analysed before a callee
+//!    the graph did not see runs again.)
 //! 2. **Components, callees first.** The strongly connected components of that graph
 //!    are put in waves: a component's wave comes after every wave its callees are in.
 //!    The components of one wave are independent, so they run in parallel; each is
-//!    iterated to its own fixpoint (callee-first inside) with its callees' summaries
-//!    already final. Results are merged in a fixed order, so the output does not
-//!    depend on the number of threads.
+//!    iterated to its own fixpoint (depth-first post-order inside) with its callees'
+//!    summaries already final. Results are merged in a fixed order, so the output does
+//!    not depend on the number of threads. After a wave, a function that called into
+//!    another component of the same wave whose summary changed, or read a static the
+//!    wave grew, is due again.
 //! 3. **Clean-up.** What the waves cannot order — statics written by one function and
 //!    read by another, calls found only once a summary gave a callee, purposes
 //!    inherited from callers — re-runs the functions it concerns in a worklist until
@@ -28,7 +31,9 @@ use super::{
     Context, Coverage, FlowResult, FnOutcome, Summary, conversions, declared_purposes, dedup,
     frame, inherit_purposes, reach, sink_trait_methods, types,
 };
-use crate::index::{FnId, Index};
+use crate::index::free::{Walk, each_expr};
+use crate::index::ir::Expr;
+use crate::index::{Def, FnId, Index};
 use privflow_model::Policy;
 
 /// The summaries a function analysis sees: the settled ones, and those of the
@@ -70,8 +75,14 @@ struct State {
 impl State {
     /// Takes in one analysis of `id`; its summary is joined with the last one. Callers
     /// outside `component` become dirty if the summary changed, and readers of any
-    /// static it grew.
-    fn record(&mut self, id: FnId, mut outcome: FnOutcome, summary: Summary, component: &[FnId]) {
+    /// static it grew; returns the statics it grew.
+    fn record(
+        &mut self,
+        id: FnId,
+        mut outcome: FnOutcome,
+        summary: Summary,
+        component: &[FnId],
+    ) -> Vec<Global> {
         for callee in &outcome.callees {
             self.callers.entry(*callee).or_default().insert(id);
         }
@@ -86,13 +97,15 @@ impl State {
             }
         }
         self.summaries.insert(id, summary);
-        for written in record_statics(&outcome, id, &mut self.statics, &mut self.static_readers) {
+        let grown = record_statics(&outcome, id, &mut self.statics, &mut self.static_readers);
+        for written in &grown {
             self.dirty
-                .extend(self.static_readers.get(&written).into_iter().flatten());
+                .extend(self.static_readers.get(written).into_iter().flatten());
         }
         // The joined summary is kept above; the outcome's own is not read again.
         outcome.summary = Summary::default();
         self.latest.insert(id, outcome);
+        grown
     }
 
     fn context<'s>(
@@ -145,12 +158,13 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let with_body: Vec<FnId> = (0..index.functions.len())
         .filter(|id| index.functions[*id].def.body.is_some())
         .collect();
-    discover(&mut state, &fixed, &with_body);
-    let components = strongly_connected(&with_body, &state.callees);
-    let waves = waves(&components, &state.callees);
+    let named = named_callees(index, &with_body);
+    let components = strongly_connected(&with_body, &named);
+    let waves = waves(&components, &named);
     // Inside a component, the order decides how many rounds it takes: depth-first
     // post-order, so that a member runs after the callees it reaches first.
-    let rank = callee_first_order(&state.callees);
+    let rank = callee_first_order(&named);
+    state.dirty = with_body.iter().copied().collect();
     for wave in &waves {
         run_wave(&mut state, &fixed, &components, wave, &rank);
     }
@@ -158,37 +172,57 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     finish(index, state, waves.len())
 }
 
-/// Phase 1: every function once, in parallel, without summaries.
-fn discover(state: &mut State, fixed: &Context<'_>, with_body: &[FnId]) {
-    let outcomes: Vec<(FnId, FnOutcome)> = {
-        let context = state.context(fixed, None);
-        with_body
-            .par_iter()
-            .map(|id| (*id, frame::analyze_function(&context, *id)))
-            .collect()
-    };
-    state.analyses += outcomes.len();
-    for (id, outcome) in outcomes {
-        let summary = outcome.summary.clone();
-        state.record(id, outcome, summary, &[]);
+/// At most this many workspace methods may share a name for a call of that name to
+/// count in the ordering graph: `x.get()` could be any of hundreds of `get`s, and edges
+/// to all of them would merge unrelated code into one component.
+const MAX_NAMED_METHODS: usize = 8;
+
+/// Phase 1: the calls each body makes that can be named before any analysis — paths
+/// that resolve to a workspace function, and methods whose name few workspace methods
+/// share. Only the order of the analyses comes from it; each analysis finds its real
+/// callees, and a caller whose callee was analysed out of order runs again.
+fn named_callees(index: &Index, with_body: &[FnId]) -> HashMap<FnId, BTreeSet<FnId>> {
+    let mut methods: HashMap<&str, Vec<FnId>> = HashMap::new();
+    for (id, function) in index.functions.iter().enumerate() {
+        if function.def.receiver.is_some() {
+            methods
+                .entry(function.def.name.as_str())
+                .or_default()
+                .push(id);
+        }
     }
-    // A function must run again if a callee says something or a static it reads
-    // holds something: the discovery ran without either.
-    state.dirty = with_body
-        .iter()
-        .copied()
-        .filter(|id| {
-            let outcome = &state.latest[id];
-            outcome
-                .callees
-                .iter()
-                .any(|callee| state.summaries.get(callee).is_some_and(|s| !s.is_empty()))
-                || outcome
-                    .statics_read
-                    .iter()
-                    .any(|read| state.statics.contains_key(read))
+    with_body
+        .par_iter()
+        .map(|id| {
+            let function = &index.functions[*id];
+            let mut callees = BTreeSet::new();
+            if let Some(body) = &function.def.body {
+                each_expr(Walk::Block(body), |expr| match expr {
+                    Expr::Call { callee, .. } => {
+                        if let Expr::Path { path, .. } = &**callee {
+                            if let Some(Def::Fn(target)) = index.resolve_path(
+                                function.crate_index,
+                                &function.module,
+                                &path.segments,
+                            ) {
+                                callees.insert(target);
+                            }
+                        }
+                    }
+                    Expr::MethodCall { method, .. } => {
+                        if let Some(named) = methods
+                            .get(method.as_str())
+                            .filter(|named| named.len() <= MAX_NAMED_METHODS)
+                        {
+                            callees.extend(named.iter().copied());
+                        }
+                    }
+                    _ => {}
+                });
+            }
+            (*id, callees)
         })
-        .collect();
+        .collect()
 }
 
 /// Phase 2, one wave: its components with a dirty member, in parallel, each to its own
@@ -212,14 +246,47 @@ fn run_wave(
         .par_iter()
         .map(|members| run_component(state, fixed, members, rank))
         .collect();
-    for (members, run) in jobs.into_iter().zip(results) {
+    // Components of one wave run side by side: a call from one into another (the
+    // ordering graph did not see it) saw the callee's summary from before the wave,
+    // and a read of a static saw it without what this wave stored.
+    let before: HashMap<FnId, Option<u64>> = jobs
+        .iter()
+        .flat_map(|members| members.iter())
+        .map(|id| (*id, state.summaries.get(id).map(Summary::fingerprint)))
+        .collect();
+    let component_of: HashMap<FnId, usize> = jobs
+        .iter()
+        .enumerate()
+        .flat_map(|(number, members)| members.iter().map(move |id| (*id, number)))
+        .collect();
+    let mut analysed: Vec<(FnId, usize)> = Vec::new();
+    let mut grown: BTreeSet<Global> = BTreeSet::new();
+    for (number, (members, run)) in jobs.into_iter().zip(results).enumerate() {
         state.analyses += run.analyses;
         for id in members {
             state.dirty.remove(id);
         }
         for (id, outcome) in run.outcomes {
             let summary = run.summaries.get(&id).cloned().unwrap_or_default();
-            state.record(id, outcome, summary, members);
+            grown.extend(state.record(id, outcome, summary, members));
+            analysed.push((id, number));
+        }
+    }
+    for (id, number) in analysed {
+        let stale = state.callees.get(&id).into_iter().flatten().any(|callee| {
+            component_of
+                .get(callee)
+                .is_some_and(|other| *other != number)
+                && before.get(callee).copied().flatten()
+                    != state.summaries.get(callee).map(Summary::fingerprint)
+        });
+        // Likewise a static that grew in this wave: its readers here read it before.
+        let read_grown = state
+            .latest
+            .get(&id)
+            .is_some_and(|outcome| outcome.statics_read.iter().any(|read| grown.contains(read)));
+        if stale || read_grown {
+            state.dirty.insert(id);
         }
     }
 }
