@@ -13,10 +13,10 @@
 //!    not depend on the number of threads. After a wave, a function that called into
 //!    another component of the same wave whose summary changed, or read a static the
 //!    wave grew, is due again.
-//! 3. **Clean-up.** What the waves cannot order — statics written by one function and
-//!    read by another, calls found only once a summary gave a callee, purposes
-//!    inherited from callers — re-runs the functions it concerns in a worklist until
-//!    nothing changes.
+//! 3. **Clean-up.** What the first waves could not order — a callee the ordering graph
+//!    did not see, a static written by one function and read by another, purposes
+//!    inherited from callers — re-runs the functions it concerns, again in parallel
+//!    waves, now over the call graph the analyses found, until nothing changes.
 //!
 //! Summaries only grow (each new one is joined with the last) and the lattice has
 //! finite height (parts bounded in depth and number, origins finite), so every phase
@@ -159,17 +159,10 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         .filter(|id| index.functions[*id].def.body.is_some())
         .collect();
     let named = named_callees(index, &with_body);
-    let components = strongly_connected(&with_body, &named);
-    let waves = waves(&components, &named);
-    // Inside a component, the order decides how many rounds it takes: depth-first
-    // post-order, so that a member runs after the callees it reaches first.
-    let rank = callee_first_order(&named);
     state.dirty = with_body.iter().copied().collect();
-    for wave in &waves {
-        run_wave(&mut state, &fixed, &components, wave, &rank);
-    }
-    clean_up(index, &mut state, &fixed);
-    finish(index, state, waves.len())
+    let mut waves = settle(&mut state, &fixed, &with_body, &named);
+    waves += clean_up(index, &mut state, &fixed, &with_body);
+    finish(index, state, waves)
 }
 
 /// At most this many workspace methods may share a name for a call of that name to
@@ -365,29 +358,33 @@ fn run_component(
     }
 }
 
-/// Phase 3: whatever is still dirty, callee-first, until nothing changes; purposes
-/// inherited from callers are recomputed whenever the worklist runs dry.
-fn clean_up(index: &Index, state: &mut State, fixed: &Context<'_>) {
+/// Phase 2 over `graph`: its components in waves, the dirty ones run; how many waves.
+fn settle(
+    state: &mut State,
+    fixed: &Context<'_>,
+    with_body: &[FnId],
+    graph: &HashMap<FnId, BTreeSet<FnId>>,
+) -> usize {
+    let components = strongly_connected(with_body, graph);
+    let waves = waves(&components, graph);
+    // Inside a component, the order decides how many rounds it takes: depth-first
+    // post-order, so that a member runs after the callees it reaches first.
+    let rank = callee_first_order(graph);
+    for wave in &waves {
+        run_wave(state, fixed, &components, wave, &rank);
+    }
+    waves.len()
+}
+
+/// Phase 3: whatever is still dirty runs again in waves over the call graph the
+/// analyses found, until nothing changes; purposes inherited from callers are
+/// recomputed whenever that settles. Returns how many waves it ran.
+fn clean_up(index: &Index, state: &mut State, fixed: &Context<'_>, with_body: &[FnId]) -> usize {
+    let mut waves = 0;
     loop {
-        let rank = callee_first_order(&state.callees);
-        let rank_of = |id: &FnId| rank.get(id).copied().unwrap_or(0);
-        let mut work: BTreeSet<(usize, FnId)> =
-            state.dirty.iter().map(|id| (rank_of(id), *id)).collect();
-        state.dirty.clear();
-        while let Some((_, id)) = work.pop_first() {
-            state.analyses += 1;
-            let outcome = {
-                let context = state.context(fixed, None);
-                frame::analyze_function(&context, id)
-            };
-            let summary = match state.summaries.get(&id) {
-                Some(previous) => previous.clone().joined(outcome.summary.clone()),
-                None => outcome.summary.clone(),
-            };
-            state.record(id, outcome, summary, &[]);
-            for dirty in std::mem::take(&mut state.dirty) {
-                work.insert((rank_of(&dirty), dirty));
-            }
+        while !state.dirty.is_empty() {
+            let found = state.callees.clone();
+            waves += settle(state, fixed, with_body, &found);
         }
         let inherited = inherit_purposes(index, &state.callers);
         for (id, set) in &inherited {
@@ -397,7 +394,7 @@ fn clean_up(index: &Index, state: &mut State, fixed: &Context<'_>) {
         }
         state.purposes = inherited;
         if state.dirty.is_empty() {
-            return;
+            return waves;
         }
     }
 }
