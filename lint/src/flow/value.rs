@@ -10,10 +10,13 @@ use crate::index::{FnId, Location};
 /// Where a category came from: a tag, or (inside a function summary) a parameter.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Origin {
+    // The tag's location comes first: origins are compared all the time (taints are
+    // ordered maps), and a location compares as integers where a category compares
+    // as text.
     Tag {
-        category: Arc<str>,
         /// The `#[data]` (or privflow.toml entry, or declassifier) that gave it.
         tag: Location,
+        category: Arc<str>,
         /// The tagged field's `purposes`, if it lists any.
         purposes: Option<Arc<[String]>>,
     },
