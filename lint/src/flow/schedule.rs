@@ -254,13 +254,13 @@ fn run_wave(
         .collect();
     let mut analysed: Vec<(FnId, usize)> = Vec::new();
     let mut grown: BTreeSet<Global> = BTreeSet::new();
-    for (number, (members, run)) in jobs.into_iter().zip(results).enumerate() {
+    for (number, (members, mut run)) in jobs.into_iter().zip(results).enumerate() {
         state.analyses += run.analyses;
         for id in members {
             state.dirty.remove(id);
         }
         for (id, outcome) in run.outcomes {
-            let summary = run.summaries.get(&id).cloned().unwrap_or_default();
+            let summary = run.summaries.remove(&id).unwrap_or_default();
             grown.extend(state.record(id, outcome, summary, members));
             analysed.push((id, number));
         }
@@ -402,6 +402,12 @@ fn clean_up(index: &Index, state: &mut State, fixed: &Context<'_>, with_body: &[
 /// Each function's latest analysis ran with its callees' final summaries (else it
 /// would have been dirty again), so its flows and graph edges are final.
 fn finish(index: &Index, mut state: State, waves: usize) -> FlowResult {
+    // Only the outcomes and purposes are read from here on; the rest goes first (at a
+    // million lines the summaries alone are hundreds of MiB).
+    state.summaries = HashMap::new();
+    state.statics = HashMap::new();
+    state.callers = HashMap::new();
+    state.callees = HashMap::new();
     let mut flows = Vec::new();
     let mut coverage = Coverage::default();
     let mut ids: Vec<FnId> = state.latest.keys().copied().collect();
