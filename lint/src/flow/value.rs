@@ -120,12 +120,39 @@ impl Taint {
             self.0 = other.0.clone();
             return true;
         }
-        if other.0.keys().all(|origin| self.0.contains_key(origin)) {
+        if self.contains_all(other) {
             return false;
         }
         let map = Arc::make_mut(&mut self.0);
         for (origin, trace) in other.0.iter() {
             map.entry(origin.clone()).or_insert_with(|| trace.clone());
+        }
+        true
+    }
+
+    /// Whether every origin of `other` is in `self`. Both are sorted, so one walk over
+    /// both decides it when they are of similar size (origins are compared all the
+    /// time, and a lookup per origin compares each one several times).
+    pub fn contains_all(&self, other: &Taint) -> bool {
+        if other.0.is_empty() || Arc::ptr_eq(&self.0, &other.0) {
+            return true;
+        }
+        if other.0.len() > self.0.len() {
+            return false;
+        }
+        if other.0.len().saturating_mul(8) < self.0.len() {
+            return other.0.keys().all(|origin| self.0.contains_key(origin));
+        }
+        let mut mine = self.0.keys();
+        'theirs: for origin in other.0.keys() {
+            for candidate in mine.by_ref() {
+                match candidate.cmp(origin) {
+                    std::cmp::Ordering::Less => {}
+                    std::cmp::Ordering::Equal => continue 'theirs,
+                    std::cmp::Ordering::Greater => return false,
+                }
+            }
+            return false;
         }
         true
     }
@@ -332,13 +359,7 @@ impl Value {
     /// Whether joining `other` would add nothing (a cheap check before a copy-on-write
     /// join: most joins at merges and loop heads change nothing).
     pub fn covers(&self, other: &Value) -> bool {
-        if !Arc::ptr_eq(&self.taint.0, &other.taint.0)
-            && !other
-                .taint
-                .0
-                .keys()
-                .all(|origin| self.taint.0.contains_key(origin))
-        {
+        if !self.taint.contains_all(&other.taint) {
             return false;
         }
         if (self.ty.is_none() || self.ty == Some(Ty::Unknown))
@@ -514,4 +535,48 @@ impl Value {
 pub enum Global {
     Static(crate::index::StaticId),
     Channel(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn taint(params: &[usize]) -> Taint {
+        let mut taint = Taint::default();
+        for index in params {
+            taint.insert(
+                Origin::Param {
+                    index: *index,
+                    path: Vec::new(),
+                },
+                Trace::default(),
+            );
+        }
+        taint
+    }
+
+    #[test]
+    fn contains_all_agrees_with_a_lookup_per_origin() {
+        let sets: Vec<Vec<usize>> = vec![
+            vec![],
+            vec![3],
+            vec![0, 1, 2],
+            vec![1, 2],
+            vec![2, 5],
+            vec![0, 2, 4, 6, 8],
+            (0..40).collect(),
+            vec![39],
+            vec![40],
+        ];
+        for mine in &sets {
+            for theirs in &sets {
+                let expected = theirs.iter().all(|index| mine.contains(index));
+                assert_eq!(
+                    taint(mine).contains_all(&taint(theirs)),
+                    expected,
+                    "{mine:?} contains all of {theirs:?}"
+                );
+            }
+        }
+    }
 }
