@@ -19,7 +19,7 @@ use crate::index::{Def, FnId, Location, Owner};
 const MAX_CLOSURE_DEPTH: usize = 6;
 
 /// Parameter parts already projected during one summary application.
-type ProjectionCache = HashMap<(usize, Vec<String>), Taint>;
+type ProjectionCache = HashMap<(usize, super::value::PartPath), Taint>;
 
 impl Frame<'_, '_> {
     pub(super) fn closure(&mut self, def: &Arc<ClosureDef>) -> Value {

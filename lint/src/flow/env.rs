@@ -243,7 +243,7 @@ mod tests {
         taint.insert(
             Origin::Param {
                 index: 0,
-                path: vec![category.to_owned()],
+                path: std::sync::Arc::from(vec![category.to_owned()]),
             },
             Trace::default(),
         );

@@ -11,7 +11,7 @@ use super::env::Env;
 use super::heap::strip_cells;
 use super::reach::{ParamPart, ReachRecord};
 use super::types::Mode;
-use super::value::{Callable, Global, Origin, Step, Taint, Trace, Value};
+use super::value::{Callable, Global, Origin, PartPath, Step, Taint, Trace, Value};
 use super::{Context, Coverage, FlowFact, FnOutcome, Summary};
 use crate::index::ir::{AllowTag, Expr, Pattern, Receiver};
 use crate::index::ty::{Ty, TyContext};
@@ -30,7 +30,7 @@ pub(crate) fn analyze_function(cx: &Context<'_>, id: FnId) -> FnOutcome {
         let ty = frame.ty_context.self_ty.clone().unwrap_or(Ty::Unknown);
         let value = Value {
             ty: Some(ty),
-            param: Some((0, Vec::new())),
+            param: Some((0, super::value::whole())),
             ..Value::default()
         };
         frame.mutable_params.insert(0, receiver == Receiver::RefMut);
@@ -56,7 +56,7 @@ pub(crate) fn analyze_function(cx: &Context<'_>, id: FnId) -> FnOutcome {
             param.pattern.clone(),
             Value {
                 ty: Some(ty),
-                param: Some((index, Vec::new())),
+                param: Some((index, super::value::whole())),
                 ..Value::default()
             },
         ));
@@ -86,7 +86,7 @@ pub(super) struct Frame<'c, 'a> {
     /// Parameters whose writes the caller sees: `&mut` ones.
     pub mutable_params: BTreeMap<usize, bool>,
     /// Parts of the parameters that reach a sink, here or in a callee.
-    pub reaches: BTreeSet<(usize, Vec<String>)>,
+    pub reaches: BTreeSet<(usize, PartPath)>,
     /// The edges and seeds of the reach graph this analysis found.
     pub reach: ReachRecord,
     pub flows: Vec<FlowFact>,
@@ -380,9 +380,9 @@ const MAX_REACHING_PARTS: usize = 32;
 /// edges renamed to match.
 fn coarsened_parts(
     fn_id: FnId,
-    mut parts: BTreeSet<(usize, Vec<String>)>,
+    mut parts: BTreeSet<(usize, PartPath)>,
     reach: &mut ReachRecord,
-) -> BTreeSet<(usize, Vec<String>)> {
+) -> BTreeSet<(usize, PartPath)> {
     let mut renamed: HashMap<ParamPart, ParamPart> = HashMap::new();
     for keep in [super::value::MAX_PARAM_PATH, 1, 0] {
         let too_deep = parts
@@ -397,7 +397,7 @@ fn coarsened_parts(
                 if path.len() <= keep {
                     return (index, path);
                 }
-                let short = path[..keep].to_vec();
+                let short: PartPath = Arc::from(&path[..keep]);
                 renamed.insert((fn_id, index, path), (fn_id, index, short.clone()));
                 (index, short)
             })

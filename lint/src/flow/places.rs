@@ -241,7 +241,7 @@ impl Frame<'_, '_> {
         // or holds shared state).
         if let Some((index, param_path)) = &param {
             if self.mutable_params.get(index).copied().unwrap_or(false) || shared || weak {
-                let mut full_path = param_path.clone();
+                let mut full_path = param_path.to_vec();
                 full_path.extend(path.iter().cloned());
                 let slot = self.writes.entry(*index).or_default();
                 write_at(slot, &full_path, value.clone(), true);
@@ -261,12 +261,16 @@ impl Frame<'_, '_> {
 /// invent new origins on every pass and never settle.
 const MAX_PARAM_PATH: usize = 2;
 
-pub(super) fn extend_param_path(path: &[String], segment: &str) -> Vec<String> {
-    let mut path = path.to_vec();
-    if path.len() < MAX_PARAM_PATH {
-        path.push(segment.to_owned());
+pub(super) fn extend_param_path(
+    path: &super::value::PartPath,
+    segment: &str,
+) -> super::value::PartPath {
+    if path.len() >= MAX_PARAM_PATH {
+        return path.clone();
     }
-    path
+    let mut longer = path.to_vec();
+    longer.push(segment.to_owned());
+    std::sync::Arc::from(longer)
 }
 
 /// Gives `value` and its element and tuple parts the types `ty` says, where the

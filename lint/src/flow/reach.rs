@@ -22,7 +22,7 @@ use crate::index::ir::AllowTag;
 use crate::index::{FnId, Index, Location};
 
 /// Part `path` of parameter `index` of a function (0 is `self` for methods).
-pub type ParamPart = (FnId, usize, Vec<String>);
+pub type ParamPart = (FnId, usize, super::value::PartPath);
 
 /// Where data in a parameter part goes on to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -50,12 +50,12 @@ impl Frame<'_, '_> {
     pub(super) fn reach_from(
         &mut self,
         index: usize,
-        path: &[String],
+        path: &super::value::PartPath,
         to: Target,
         trace: &super::value::Trace,
     ) {
-        let from: ParamPart = (self.fn_id, index, path.to_vec());
-        self.reaches.insert((index, path.to_vec()));
+        let from: ParamPart = (self.fn_id, index, path.clone());
+        self.reaches.insert((index, path.clone()));
         self.reach.edge(from, to, trace);
     }
 }

@@ -22,7 +22,16 @@ pub enum Origin {
     },
     /// Part `path` of parameter `index` (0 is `self` for methods): resolved when the
     /// summary is applied at a call.
-    Param { index: usize, path: Vec<String> },
+    Param { index: usize, path: PartPath },
+}
+
+/// A path to a part of a parameter (`["contact", "email"]`), shared: origins and
+/// values that name it are copied far more often than paths are made.
+pub type PartPath = Arc<[String]>;
+
+/// The path to a parameter as a whole.
+pub fn whole() -> PartPath {
+    Arc::from(Vec::<String>::new())
 }
 
 /// One step between a tag and a sink, for the report's trace.
@@ -271,7 +280,7 @@ pub struct Value {
     /// fields by index, a container's element under [`ELEMENT`].
     pub fields: Fields,
     /// Inside a summary: this value is part `path` of parameter `index`.
-    pub param: Option<(usize, Vec<String>)>,
+    pub param: Option<(usize, PartPath)>,
     /// Shared state (a channel, an `Arc<Mutex<_>>`, an `Rc<RefCell<_>>`): every alias
     /// holds the same cell, and writes through one are read through the others.
     pub cell: Option<usize>,
@@ -479,7 +488,7 @@ impl Taint {
                     Origin::Param { index, path } if path.len() > keep => (
                         Origin::Param {
                             index: *index,
-                            path: path[..keep].to_vec(),
+                            path: Arc::from(&path[..keep]),
                         },
                         trace.clone(),
                     ),
@@ -511,7 +520,9 @@ impl Value {
     fn coarsen_all(&mut self) {
         self.taint = self.taint.coarsened();
         if let Some((_, path)) = &mut self.param {
-            path.truncate(MAX_PARAM_PATH);
+            if path.len() > MAX_PARAM_PATH {
+                *path = Arc::from(&path[..MAX_PARAM_PATH]);
+            }
         }
         if self.fields.is_empty() {
             return;
@@ -547,7 +558,7 @@ mod tests {
             taint.insert(
                 Origin::Param {
                     index: *index,
-                    path: Vec::new(),
+                    path: whole(),
                 },
                 Trace::default(),
             );
