@@ -166,19 +166,25 @@ impl Frame<'_, '_> {
                     result.insert(origin.clone(), trace.clone());
                 }
                 Origin::Param { index, path } => {
-                    let key = (*index, path.clone());
-                    if !cache.contains_key(&key) {
-                        let projected = self.project(args, *index, path);
-                        let full = self.full(&projected, Mode::All);
-                        cache.insert(key.clone(), full);
-                    }
-                    if let Some(full) = cache.get(&key) {
-                        result.join(full);
-                    }
+                    result.join(self.carried_at(args, *index, path, cache));
                 }
             }
         }
         result.with_step(step)
+    }
+
+    /// Everything argument `index` carries at part `path`, projected once per call.
+    fn carried_at<'p>(
+        &self,
+        args: &[Value],
+        index: usize,
+        path: &super::value::PartPath,
+        cache: &'p mut ProjectionCache,
+    ) -> &'p Taint {
+        cache.entry((index, path.clone())).or_insert_with(|| {
+            let projected = self.project(args, index, path);
+            self.full(&projected, Mode::All)
+        })
     }
 
     pub fn instantiate(&self, value: &Value, args: &[Value], step: &Step) -> Value {
@@ -292,15 +298,12 @@ impl Frame<'_, '_> {
         let mut callee_step: Option<(FnId, Step)> = None;
         for part in &summary.reaches {
             let (callee, index, path) = part;
-            let key = (*index, path.clone());
-            if !projections.contains_key(&key) {
-                let projected = self.project(args, *index, path);
-                let full = self.full(&projected, Mode::All);
-                projections.insert(key.clone(), full);
-            }
-            let Some(carried) = projections.get(&key).filter(|taint| !taint.is_empty()) else {
+            let carried = self
+                .carried_at(args, *index, path, &mut projections)
+                .clone();
+            if carried.is_empty() {
                 continue;
-            };
+            }
             let step = match &callee_step {
                 Some((known, step)) if known == callee => step.clone(),
                 _ => {
@@ -309,7 +312,7 @@ impl Frame<'_, '_> {
                     fresh
                 }
             };
-            for (origin, trace) in carried.clone().with_step(&step).0.iter() {
+            for (origin, trace) in carried.with_step(&step).0.iter() {
                 match origin {
                     Origin::Tag { .. } => self.reach.seed(origin, trace, part, self.fn_id),
                     Origin::Param { index, path } => {

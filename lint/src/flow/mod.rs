@@ -80,14 +80,6 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// A summary that returns `value` and does nothing else (to fingerprint a value).
-    fn of_value(value: Value) -> Summary {
-        Summary {
-            ret: value,
-            ..Summary::default()
-        }
-    }
-
     /// What either summary says, bounded like a fresh one.
     fn joined(mut self, newer: Summary) -> Summary {
         self.ret.join(&newer.ret);
@@ -104,32 +96,43 @@ impl Summary {
     /// A cheap fingerprint for the fixpoint: a hash of the origins it mentions, where.
     fn fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
-        fn value_origins(
-            value: &Value,
-            hasher: &mut std::collections::hash_map::DefaultHasher,
-            depth: usize,
-        ) {
-            for origin in value.taint.0.keys() {
-                origin.hash(hasher);
-            }
-            value.param.hash(hasher);
-            if depth < 6 {
-                for (name, field) in &value.fields {
-                    name.hash(hasher);
-                    value_origins(field, hasher, depth + 1);
-                }
-            }
-            depth.hash(hasher);
-        }
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        value_origins(&self.ret, &mut hasher, 0);
+        hash_origins(&self.ret, &mut hasher, 0);
         for (index, value) in &self.writes {
             index.hash(&mut hasher);
-            value_origins(value, &mut hasher, 0);
+            hash_origins(value, &mut hasher, 0);
         }
         self.reaches.hash(&mut hasher);
         hasher.finish()
     }
+}
+
+/// The same fingerprint for one value (what a static holds).
+fn value_fingerprint(value: &Value) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    hash_origins(value, &mut hasher, 0);
+    hasher.finish()
+}
+
+/// Hashes the origins a value mentions, where (parts six levels deep at most).
+fn hash_origins(
+    value: &Value,
+    hasher: &mut std::collections::hash_map::DefaultHasher,
+    depth: usize,
+) {
+    use std::hash::Hash;
+    for origin in value.taint.0.keys() {
+        origin.hash(hasher);
+    }
+    value.param.hash(hasher);
+    if depth < 6 {
+        for (name, field) in &value.fields {
+            name.hash(hasher);
+            hash_origins(field, hasher, depth + 1);
+        }
+    }
+    depth.hash(hasher);
 }
 
 /// Shared, read-only context of a pass.

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use super::value::{Global, Value};
 use super::{
     Context, Coverage, FlowResult, FnOutcome, Summary, conversions, declared_purposes, dedup,
-    frame, inherit_purposes, reach, sink_trait_methods, types,
+    frame, inherit_purposes, reach, sink_trait_methods, types, value_fingerprint,
 };
 use crate::index::free::{Walk, each_expr};
 use crate::index::ir::Expr;
@@ -56,6 +56,12 @@ impl<'a> Summaries<'a> {
     }
 }
 
+/// What taking in one analysis changed.
+struct Recorded {
+    changed: bool,
+    grown: Vec<Global>,
+}
+
 /// Everything the fixpoint knows between analyses.
 #[derive(Default)]
 struct State {
@@ -73,20 +79,21 @@ struct State {
 }
 
 impl State {
-    /// Takes in one analysis of `id`; its summary is joined with the last one. Callers
-    /// outside `component` become dirty if the summary changed, and readers of any
-    /// static it grew; returns the statics it grew.
+    /// Takes in one analysis of `id` with its joined summary. Callers outside `component`
+    /// become dirty if the summary changed, and readers of any static it grew. Says
+    /// whether the summary changed and which statics grew.
     fn record(
         &mut self,
         id: FnId,
         mut outcome: FnOutcome,
         summary: Summary,
         component: &[FnId],
-    ) -> Vec<Global> {
-        for callee in &outcome.callees {
+    ) -> Recorded {
+        let callees = std::mem::take(&mut outcome.callees);
+        for callee in &callees {
             self.callers.entry(*callee).or_default().insert(id);
         }
-        self.callees.insert(id, outcome.callees.clone());
+        self.callees.insert(id, callees);
         let changed =
             self.summaries.get(&id).map(Summary::fingerprint) != Some(summary.fingerprint());
         if changed {
@@ -102,10 +109,10 @@ impl State {
             self.dirty
                 .extend(self.static_readers.get(written).into_iter().flatten());
         }
-        // The joined summary is kept above; the outcome's own is not read again.
+        // The joined summary and the callees are kept above; the outcome keeps the rest.
         outcome.summary = Summary::default();
         self.latest.insert(id, outcome);
-        grown
+        Recorded { changed, grown }
     }
 
     fn context<'s>(
@@ -242,17 +249,13 @@ fn run_wave(
     // Components of one wave run side by side: a call from one into another (the
     // ordering graph did not see it) saw the callee's summary from before the wave,
     // and a read of a static saw it without what this wave stored.
-    let before: HashMap<FnId, Option<u64>> = jobs
-        .iter()
-        .flat_map(|members| members.iter())
-        .map(|id| (*id, state.summaries.get(id).map(Summary::fingerprint)))
-        .collect();
     let component_of: HashMap<FnId, usize> = jobs
         .iter()
         .enumerate()
         .flat_map(|(number, members)| members.iter().map(move |id| (*id, number)))
         .collect();
     let mut analysed: Vec<(FnId, usize)> = Vec::new();
+    let mut changed: BTreeSet<FnId> = BTreeSet::new();
     let mut grown: BTreeSet<Global> = BTreeSet::new();
     for (number, (members, mut run)) in jobs.into_iter().zip(results).enumerate() {
         state.analyses += run.analyses;
@@ -261,17 +264,20 @@ fn run_wave(
         }
         for (id, outcome) in run.outcomes {
             let summary = run.summaries.remove(&id).unwrap_or_default();
-            grown.extend(state.record(id, outcome, summary, members));
+            let recorded = state.record(id, outcome, summary, members);
+            if recorded.changed {
+                changed.insert(id);
+            }
+            grown.extend(recorded.grown);
             analysed.push((id, number));
         }
     }
     for (id, number) in analysed {
         let stale = state.callees.get(&id).into_iter().flatten().any(|callee| {
-            component_of
-                .get(callee)
-                .is_some_and(|other| *other != number)
-                && before.get(callee).copied().flatten()
-                    != state.summaries.get(callee).map(Summary::fingerprint)
+            changed.contains(callee)
+                && component_of
+                    .get(callee)
+                    .is_some_and(|other| *other != number)
         });
         // Likewise a static that grew in this wave: its readers here read it before.
         let read_grown = state
@@ -446,10 +452,10 @@ fn record_statics(
     let mut grown = Vec::new();
     for (written, value) in &outcome.statics_written {
         let slot = statics.entry(written.clone()).or_default();
-        let before = Summary::of_value(slot.clone()).fingerprint();
+        let before = value_fingerprint(slot);
         slot.join(value);
         *slot = std::mem::take(slot).summarized(frame::SUMMARY_DEPTH);
-        if Summary::of_value(slot.clone()).fingerprint() != before {
+        if value_fingerprint(slot) != before {
             grown.push(written.clone());
         }
     }
