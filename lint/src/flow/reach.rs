@@ -109,8 +109,9 @@ impl ReachRecord {
 struct Fact {
     node: usize,
     origin: usize,
-    purposes: BTreeSet<String>,
-    allows: Vec<AllowTag>,
+    /// Shared along a path until a function on it declares more.
+    purposes: Arc<BTreeSet<String>>,
+    allows: Arc<Vec<AllowTag>>,
     came: Came,
 }
 
@@ -130,18 +131,24 @@ pub fn propagate(
     edges: &[ReachEdge],
     seeds: &[Seed],
 ) -> Vec<FlowFact> {
+    // Parts are numbered once; the walk below never hashes a part again.
     let mut nodes: HashMap<&ParamPart, usize> = HashMap::new();
-    for edge in edges {
+    let mut node_of = |part| {
         let next = nodes.len();
-        nodes.entry(&edge.from).or_insert(next);
-        if let Target::Part(to) = &edge.to {
-            let next = nodes.len();
-            nodes.entry(to).or_insert(next);
-        }
+        *nodes.entry(part).or_insert(next)
+    };
+    let mut edge_ends: Vec<(usize, Option<usize>)> = Vec::with_capacity(edges.len());
+    for edge in edges {
+        let from = node_of(&edge.from);
+        let to = match &edge.to {
+            Target::Part(to) => Some(node_of(to)),
+            Target::Sink { .. } => None,
+        };
+        edge_ends.push((from, to));
     }
     let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-    for (number, edge) in edges.iter().enumerate() {
-        outgoing[nodes[&edge.from]].push(number);
+    for (number, (from, _)) in edge_ends.iter().enumerate() {
+        outgoing[*from].push(number);
     }
     let mut origins: HashMap<&Origin, usize> = HashMap::new();
     let mut origin_list: Vec<&Origin> = Vec::new();
@@ -149,9 +156,9 @@ pub fn propagate(
     let mut fact_at: HashMap<(usize, usize), usize> = HashMap::new();
     let mut queue: VecDeque<usize> = VecDeque::new();
     let mut flows = Vec::new();
-    let declared = |function: FnId| -> (BTreeSet<String>, Vec<AllowTag>) {
+    let declared = |function: FnId| -> (&[String], &[AllowTag]) {
         let tags = &index.functions[function].def.tags;
-        (tags.purposes.iter().cloned().collect(), tags.allows.clone())
+        (&tags.purposes, &tags.allows)
     };
     for (number, seed) in seeds.iter().enumerate() {
         let Some(&node) = nodes.get(&seed.to) else {
@@ -161,8 +168,8 @@ pub fn propagate(
             origin_list.push(&seed.origin);
             origin_list.len() - 1
         });
-        let in_force = purposes.get(&seed.function).cloned().unwrap_or_default();
-        let (_, allows) = declared(seed.function);
+        let in_force = Arc::new(purposes.get(&seed.function).cloned().unwrap_or_default());
+        let allows = Arc::new(declared(seed.function).1.to_vec());
         arrive(
             &mut facts,
             &mut fact_at,
@@ -182,17 +189,25 @@ pub fn propagate(
             let edge = &edges[number];
             let (own_purposes, own_allows) = declared(edge.from.0);
             let mut path_purposes = facts[current].purposes.clone();
-            path_purposes.extend(own_purposes);
+            if !own_purposes
+                .iter()
+                .all(|purpose| path_purposes.contains(purpose))
+            {
+                Arc::make_mut(&mut path_purposes).extend(own_purposes.iter().cloned());
+            }
             let mut path_allows = facts[current].allows.clone();
-            merge_allows(&mut path_allows, &own_allows);
+            merge_allows(&mut path_allows, own_allows);
             match &edge.to {
-                Target::Part(to) => {
+                Target::Part(_) => {
+                    let Some(to) = edge_ends[number].1 else {
+                        continue;
+                    };
                     arrive(
                         &mut facts,
                         &mut fact_at,
                         &mut queue,
                         Fact {
-                            node: nodes[to],
+                            node: to,
                             origin,
                             purposes: path_purposes,
                             allows: path_allows,
@@ -220,9 +235,9 @@ pub fn propagate(
                         site: *site,
                         source: *tag,
                         trace,
-                        purposes: path_purposes.into_iter().collect(),
+                        purposes: path_purposes.iter().cloned().collect(),
                         field_purposes: field_purposes.as_ref().map(|list| list.to_vec()),
-                        allows: path_allows,
+                        allows: path_allows.to_vec(),
                         function: edge.from.0,
                     });
                 }
@@ -249,9 +264,14 @@ fn arrive(
         Some(&known) => {
             let existing = &mut facts[known];
             let before = (existing.purposes.len(), existing.allows.len());
-            existing
+            if !existing
                 .purposes
-                .retain(|purpose| fact.purposes.contains(purpose));
+                .iter()
+                .all(|purpose| fact.purposes.contains(purpose))
+            {
+                Arc::make_mut(&mut existing.purposes)
+                    .retain(|purpose| fact.purposes.contains(purpose));
+            }
             merge_allows(&mut existing.allows, &fact.allows);
             if before != (existing.purposes.len(), existing.allows.len()) {
                 queue.push_back(known);
@@ -260,10 +280,11 @@ fn arrive(
     }
 }
 
-fn merge_allows(into: &mut Vec<AllowTag>, more: &[AllowTag]) {
+/// Adds the allows of `more` that `into` lacks (copying `into` only then).
+fn merge_allows(into: &mut Arc<Vec<AllowTag>>, more: &[AllowTag]) {
     for allow in more {
         if !into.iter().any(|known| known.flow == allow.flow) {
-            into.push(allow.clone());
+            Arc::make_mut(into).push(allow.clone());
         }
     }
 }

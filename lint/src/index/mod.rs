@@ -147,7 +147,8 @@ pub struct Index {
     pub statics: Vec<StaticInfo>,
     /// `macro_rules!` definitions by name, with the crate that defines each.
     pub macros: HashMap<String, Vec<(usize, ir::MacroRules)>>,
-    pub(crate) scopes: HashMap<(usize, Vec<String>), Scope>,
+    /// Per crate, per module path: looked up by `&[String]` without building a key.
+    pub(crate) scopes: HashMap<usize, HashMap<Vec<String>, Scope>>,
     /// (type, method name) → inherent and trait-impl methods.
     pub methods: HashMap<(TypeId, String), Vec<FnId>>,
     /// (trait, method name) → every impl's method.
@@ -327,19 +328,30 @@ impl Index {
                 let parent = module[..depth - 1].to_vec();
                 let name = module[depth - 1].clone();
                 let def = Def::Module(crate_index, path.clone());
-                let scope = self.scopes.entry((crate_index, parent)).or_default();
+                let scope = self
+                    .scopes
+                    .entry(crate_index)
+                    .or_default()
+                    .entry(parent)
+                    .or_default();
                 let defs = scope.items.entry(name).or_default();
                 if !defs.contains(&def) {
                     defs.push(def);
                 }
             }
-            self.scopes.entry((crate_index, path)).or_default();
+            self.scopes
+                .entry(crate_index)
+                .or_default()
+                .entry(path)
+                .or_default();
         }
     }
 
     fn scope(&mut self, crate_index: usize, module: &[String]) -> &mut Scope {
         self.scopes
-            .entry((crate_index, module.to_vec()))
+            .entry(crate_index)
+            .or_default()
+            .entry(module.to_vec())
             .or_default()
     }
 

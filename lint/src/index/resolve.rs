@@ -5,7 +5,9 @@
 use super::{Def, Index, Scope};
 
 /// The (crate, module, name) lookups one query has made.
-type Visited = std::collections::HashSet<(usize, Vec<String>, String)>;
+/// (scope, name) pairs already looked up past the scope's own items; a scope is
+/// named by its address (scopes do not move while resolving).
+type Visited = std::collections::HashSet<(usize, String)>;
 
 /// How deep re-exports may chain before resolution gives up (cycles included).
 const MAX_DEPTH: usize = 24;
@@ -111,12 +113,12 @@ impl Index {
         depth: usize,
         visited: &mut Visited,
     ) -> Option<Def> {
-        let scope: &Scope = self.scopes.get(&(crate_index, module.to_vec()))?;
+        let scope: &Scope = self.scope_of(crate_index, module)?;
         if let Some(def) = scope.items.get(name).and_then(|defs| defs.first()) {
             return Some(def.clone());
         }
         // Recorded only past the module's own items (the common case costs nothing).
-        if !visited.insert((crate_index, module.to_vec(), name.to_owned())) {
+        if !visited.insert((std::ptr::from_ref(scope) as usize, name.to_owned())) {
             return None;
         }
         for import in scope
@@ -157,6 +159,10 @@ impl Index {
         None
     }
 
+    fn scope_of(&self, crate_index: usize, module: &[String]) -> Option<&Scope> {
+        self.scopes.get(&crate_index)?.get(module)
+    }
+
     /// A `use` path: relative to the module (2018 uniform paths), `crate`, `self`,
     /// `super`, or an external crate name.
     fn resolve_import(
@@ -170,8 +176,7 @@ impl Index {
         let first = path.first()?;
         let starts_in_scope = !matches!(first.as_str(), "crate" | "self" | "super")
             && self
-                .scopes
-                .get(&(crate_index, module.to_vec()))
+                .scope_of(crate_index, module)
                 .is_some_and(|scope| scope.items.contains_key(first));
         if starts_in_scope || matches!(first.as_str(), "crate" | "self" | "super") {
             return self.resolve_at(crate_index, module, path, depth, visited);
@@ -198,7 +203,7 @@ impl Index {
             }
         }
         let name = segments.last().map(String::as_str).unwrap_or_default();
-        let root_scope = self.scopes.get(&(crate_index, Vec::new()));
+        let root_scope = self.scope_of(crate_index, &[]);
         for krate in root_scope.into_iter().flat_map(|scope| &scope.macro_use) {
             let candidate = format!("{krate}::{name}");
             if known(&candidate) {
