@@ -318,7 +318,14 @@ fn measure(dir: &Path) -> i32 {
     let workspace = load_targets(&root, crates, |ast, context| {
         index::lower_one(ast, context, &policy)
     });
-    let checked = pipeline::check(workspace, &policy);
+    let checked = match pipeline::check(workspace, &policy) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            // The built-in pack names no workspace path; check would exit 2 here.
+            eprintln!("{}", errors.one_line_each());
+            return 2;
+        }
+    };
     let text = render::json::render(&checked.output);
     let check_ns = cpu_ns().saturating_sub(cpu);
     let exit = if !checked.output.errors.is_empty() {

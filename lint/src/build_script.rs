@@ -36,7 +36,7 @@ fn check_package_here(manifest_dir: &Path, package: &str) -> Result<BuildReport,
     let workspace = crate::load::load_package(manifest_dir, package, |ast, context| {
         crate::index::lower_one(ast, context, &policy)
     });
-    let checked = pipeline::check(workspace, &policy);
+    let checked = pipeline::check(workspace, &policy).map_err(|errors| errors.one_line_each())?;
     let mut lines: Vec<String> = checked
         .output
         .errors

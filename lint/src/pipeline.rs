@@ -1,8 +1,8 @@
 //! The whole check on a loaded workspace: index → flow → verdicts → output data. Shared
 //! by `cargo privflow check` and the build-script integration (`privflow::build`).
 
-use privflow_model::Policy;
 use privflow_model::policy::Date;
+use privflow_model::{Policy, PolicyErrors};
 
 use crate::index::{Index, Lowered};
 use crate::load::Workspace;
@@ -23,7 +23,9 @@ impl Checked {
     }
 }
 
-pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Checked {
+/// The check, or the policy's paths that name nothing in this workspace (exit 2: a tag
+/// that matches nothing is lost data).
+pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, PolicyErrors> {
     let mut errors: Vec<ErrorOut> = workspace
         .errors
         .iter()
@@ -35,7 +37,12 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Checked {
             help: None,
         })
         .collect();
-    let index = Index::build(workspace, policy);
+    let mut index = Index::build(workspace, policy);
+    if !index.policy_errors.is_empty() {
+        let mut errors = std::mem::take(&mut index.policy_errors);
+        errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        return Err(PolicyErrors { errors });
+    }
     errors.extend(index.problems.iter().map(|(file, problem)| ErrorOut {
         file: index.files[*file].relative.clone(),
         line: problem.pos.line,
@@ -46,9 +53,9 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Checked {
     let result = flow::analyze(&index, policy);
     let findings = verdict::judge(&index, policy, result.flows, Date::today());
     let output = CheckOutput::new(&index, &findings, result.coverage, errors);
-    Checked {
+    Ok(Checked {
         invalid_attributes: index.problems.len(),
         index,
         output,
-    }
+    })
 }

@@ -219,3 +219,9 @@ fn service_markers_hold() {
 fn reference_workspace_markers_hold() {
     check_fixture("axodesk");
 }
+
+/// Shapes from real applications (`fixtures/repros/README.md`), tags only in privflow.toml.
+#[test]
+fn real_shape_markers_hold() {
+    check_fixture("repros/real-shapes");
+}

@@ -67,6 +67,9 @@ pub(crate) fn analyse(
         print_diagnostic(&error);
         ExitCode::Error
     })?;
-    let checked = crate::pipeline::check(workspace, &policy);
+    let checked = crate::pipeline::check(workspace, &policy).map_err(|errors| {
+        print_diagnostic(&errors);
+        ExitCode::Error
+    })?;
     Ok((policy, checked))
 }

@@ -237,7 +237,7 @@ impl Frame<'_, '_> {
         let callee = &index.functions[id];
         let step = self.step(pos, id);
         let site = self.location(pos);
-        if let Some((sink, checked)) = sink_of(index, self.cx.policy, id) {
+        if let Some((sink, checked)) = sink_of(index, id) {
             for arg in checked {
                 if let Some(value) = args.get(arg) {
                     let taint = self.full(value, Mode::All).with_step(&step);
@@ -367,7 +367,7 @@ impl Frame<'_, '_> {
         for id in &joinable {
             self.coverage.calls += 1;
             self.callees.insert(*id);
-            if let Some((sink, checked)) = sink_of(index, self.cx.policy, *id) {
+            if let Some((sink, checked)) = sink_of(index, *id) {
                 let step = self.step(pos, *id);
                 for arg in checked {
                     if let Some(value) = args.get(arg) {

@@ -289,7 +289,7 @@ fn inherit_purposes(
 
 /// Whether a function is a sink, and which of its parameters are checked
 /// (indices, with `self` as 0 for methods).
-pub(crate) fn sink_of(index: &Index, policy: &Policy, id: FnId) -> Option<(String, Vec<usize>)> {
+pub(crate) fn sink_of(index: &Index, id: FnId) -> Option<(String, Vec<usize>)> {
     let function = &index.functions[id];
     let declared = function
         .def
@@ -304,16 +304,16 @@ pub(crate) fn sink_of(index: &Index, policy: &Policy, id: FnId) -> Option<(Strin
             ..
         } => {
             let declaration = index.traits[*trait_id].methods.get(&function.def.name)?;
+            if let Some(sink) = index.config_sinks.get(declaration) {
+                return Some((sink.clone(), None));
+            }
             let tag = index.functions[*declaration].def.tags.sink.as_ref()?;
             Some((tag.sink.clone(), tag.args.clone()))
         }
         _ => None,
     };
-    let from_config = || {
-        policy
-            .sink_for_function(&function.path)
-            .map(|sink| (sink.id.clone(), None))
-    };
+    // Resolved when the index was built: definition and re-export paths alike.
+    let from_config = || index.config_sinks.get(&id).map(|sink| (sink.clone(), None));
     let (sink, args) = declared.or_else(from_trait).or_else(from_config)?;
     let names = parameter_names(function);
     let checked = match args {

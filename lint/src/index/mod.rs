@@ -5,6 +5,7 @@
 pub mod free;
 pub mod ir;
 pub mod lower;
+pub mod policy_paths;
 pub mod resolve;
 pub mod ty;
 
@@ -155,6 +156,10 @@ pub struct Index {
     pub trait_impls: HashMap<(TraitId, String), Vec<FnId>>,
     pub macros_not_understood: usize,
     pub problems: Vec<(FileId, ir::AttrProblem)>,
+    /// Workspace functions the policy names as sinks (`[sinks."id"] functions`).
+    pub config_sinks: HashMap<FnId, String>,
+    /// Policy paths that name nothing: the check stops with these (exit 2).
+    pub policy_errors: Vec<privflow_model::PolicyError>,
 }
 
 impl Index {
@@ -177,7 +182,16 @@ impl Index {
             trait_impls: HashMap::new(),
             macros_not_understood: 0,
             problems: Vec::new(),
+            config_sinks: HashMap::new(),
+            policy_errors: Vec::new(),
         };
+        // Crates a policy path may start with, when cargo said (not in a build script).
+        let dependencies: Option<std::collections::BTreeSet<String>> = workspace
+            .crates
+            .iter()
+            .map(|target| target.dependencies.clone())
+            .collect::<Option<Vec<_>>>()
+            .map(|lists| lists.into_iter().flatten().collect());
         let mut impls = Vec::new();
         for file in workspace.files {
             let file_id = index.files.len();
@@ -292,7 +306,10 @@ impl Index {
         for (crate_index, module, file_id, def) in impls {
             index.add_impl(crate_index, &module, file_id, def);
         }
-        index.apply_config_types(policy);
+        let targets = policy_paths::resolve(&index, policy, dependencies.as_ref());
+        index.apply_config_types(&targets.types);
+        index.config_sinks = targets.sink_functions;
+        index.policy_errors = targets.errors;
         index.resolve_field_types();
         index
     }
@@ -460,11 +477,9 @@ impl Index {
 
     /// `[types."crate::path::Type"]` in privflow.toml tags a type exactly as
     /// `#[data(...)]` attributes would.
-    fn apply_config_types(&mut self, policy: &Policy) {
-        for tag in policy.types.values() {
-            let Some(info) = self.types.iter_mut().find(|info| info.path == tag.path) else {
-                continue;
-            };
+    fn apply_config_types(&mut self, tags: &[(TypeId, privflow_model::policy::TypeTag)]) {
+        for (id, tag) in tags {
+            let info = &mut self.types[*id];
             if !tag.categories.is_empty() {
                 let container = info.def.tag.get_or_insert_with(|| DataTag {
                     pos: info.def.pos,

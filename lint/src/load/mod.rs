@@ -25,6 +25,10 @@ pub struct CrateTarget {
     pub package: String,
     pub kind: TargetKind,
     pub root: PathBuf,
+    /// Other crates that paths may name: the package's declared dependencies (as `use`
+    /// writes them) and the workspace's other libraries; `None` when not known (a build
+    /// script reads no metadata).
+    pub dependencies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

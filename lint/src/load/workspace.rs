@@ -79,8 +79,29 @@ pub fn targets(selection: &Selection) -> Result<(PathBuf, Vec<CrateTarget>), Wor
             None => members,
         }
     };
+    let member_libraries: Vec<String> = metadata
+        .workspace_packages()
+        .into_iter()
+        .flat_map(|package| &package.targets)
+        .filter(|target| target.is_lib() || target.is_proc_macro())
+        .map(|target| target.name.replace('-', "_"))
+        .collect();
     let mut crates = Vec::new();
     for package in selected {
+        let mut dependencies: Vec<String> = package
+            .dependencies
+            .iter()
+            .map(|dependency| {
+                dependency
+                    .rename
+                    .as_deref()
+                    .unwrap_or(&dependency.name)
+                    .replace('-', "_")
+            })
+            .chain(member_libraries.iter().cloned())
+            .collect();
+        dependencies.sort();
+        dependencies.dedup();
         for target in &package.targets {
             let kind = if target.kind.iter().any(|kind| {
                 matches!(
@@ -104,6 +125,7 @@ pub fn targets(selection: &Selection) -> Result<(PathBuf, Vec<CrateTarget>), Wor
                 package: package.name.to_string(),
                 kind,
                 root: target.src_path.clone().into_std_path_buf(),
+                dependencies: Some(dependencies.clone()),
             });
         }
     }
@@ -134,6 +156,7 @@ where
             package: package.to_owned(),
             kind,
             root,
+            dependencies: None,
         })
         .collect();
     modules::load_crates(manifest_dir, crates, &lower)

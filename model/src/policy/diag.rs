@@ -75,6 +75,20 @@ impl PolicyError {
         }
     }
 
+    /// At a place whose text is not at hand: file, line and column only.
+    pub(crate) fn detached(origin: &super::Origin, message: String, help: Option<String>) -> Self {
+        Self {
+            file: origin.file.clone(),
+            line: origin.line,
+            column: origin.column,
+            message,
+            label: String::new(),
+            help,
+            span: SourceSpan::from(0..0),
+            code: None,
+        }
+    }
+
     /// `privflow.toml:3:7: unknown key `sinkz`` plus its help: the one-line form that
     /// compile errors and logs use.
     pub fn one_line(&self) -> String {

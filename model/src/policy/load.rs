@@ -20,7 +20,7 @@ use super::{
 use crate::glob::{FlowPattern, IdGlob};
 use crate::suggest;
 
-const PACK_FILE_NAME: &str = "<built-in pack axodesk>";
+pub(crate) const PACK_FILE_NAME: &str = "<built-in pack axodesk>";
 
 pub(super) fn load_pack() -> Result<Policy, PolicyErrors> {
     let source = SourceFile::new(PACK_FILE_NAME, super::AXODESK_PACK_TOML);
@@ -106,7 +106,7 @@ struct SinkPatch {
     kind_written: bool,
     region: Option<String>,
     disclosed: Option<bool>,
-    functions: Vec<String>,
+    functions: Vec<Text>,
     macros: Vec<String>,
     policy_terms: Option<Vec<String>>,
 }
@@ -115,6 +115,7 @@ struct TypePatch {
     path: Text,
     categories: Vec<Text>,
     fields: BTreeMap<String, Vec<Text>>,
+    field_spans: BTreeMap<String, Range<usize>>,
 }
 
 struct RulePatch {
@@ -174,6 +175,7 @@ impl<'s> Reader<'s> {
             file: self.source.name.clone(),
             line,
             column,
+            span: span.clone(),
         }
     }
 
@@ -284,7 +286,7 @@ impl<'s> Reader<'s> {
                 kind_written: entry.contains_key("kind"),
                 region: reader.opt_string(entry, "region"),
                 disclosed: reader.opt_bool(entry, "disclosed"),
-                functions: reader.opt_paths(entry, "functions"),
+                functions: reader.opt_located_paths(entry, "functions"),
                 macros: reader.opt_paths(entry, "macros"),
                 policy_terms: reader.opt_plain_list(entry, "policy_terms"),
             });
@@ -376,6 +378,7 @@ impl<'s> Reader<'s> {
             .and_then(|value| self.string_list(value))
             .unwrap_or_default();
         let mut fields = BTreeMap::new();
+        let mut field_spans = BTreeMap::new();
         if let Some(table) = entry
             .get("fields")
             .and_then(|value| self.table(value, "`fields`"))
@@ -383,6 +386,7 @@ impl<'s> Reader<'s> {
             for (field, value) in table {
                 if let Some(list) = self.string_list(value) {
                     fields.insert(field.name.to_string(), list);
+                    field_spans.insert(field.name.to_string(), field.span.start..field.span.end);
                 }
             }
         }
@@ -390,6 +394,7 @@ impl<'s> Reader<'s> {
             path,
             categories,
             fields,
+            field_spans,
         })
     }
 
@@ -657,6 +662,13 @@ impl<'s> Reader<'s> {
 
     /// Function and macro paths: `crate::module::item`, never starting with `crate::`.
     fn opt_paths(&mut self, entry: &Table<'_>, key: &str) -> Vec<String> {
+        self.opt_located_paths(entry, key)
+            .into_iter()
+            .map(|text| text.value)
+            .collect()
+    }
+
+    fn opt_located_paths(&mut self, entry: &Table<'_>, key: &str) -> Vec<Text> {
         let Some(list) = entry.get(key).and_then(|value| self.string_list(value)) else {
             return Vec::new();
         };
@@ -673,7 +685,7 @@ impl<'s> Reader<'s> {
                 );
             }
         }
-        list.into_iter().map(|text| text.value).collect()
+        list
     }
 
     fn opt_choice<T>(
@@ -737,6 +749,7 @@ impl<'s> Reader<'s> {
     fn merge_and_validate(&mut self, policy: &mut Policy, file: Option<PolicyFile>) {
         let Some(file) = file else { return };
         policy.files.push(self.source.name.clone());
+        policy.sources.push(self.source.clone());
         let mut references = References::collect(&file);
         references.globs.append(&mut self.exception_globs);
         self.merge(policy, file);
@@ -811,6 +824,11 @@ impl<'s> Reader<'s> {
         }
         for patch in file.types {
             let origin = self.origin(&patch.path.span);
+            let field_origins = patch
+                .field_spans
+                .iter()
+                .map(|(field, span)| (field.clone(), self.origin(span)))
+                .collect();
             policy.types.insert(
                 patch.path.value.clone(),
                 TypeTag {
@@ -827,6 +845,7 @@ impl<'s> Reader<'s> {
                             (field, list.into_iter().map(|text| text.value).collect())
                         })
                         .collect(),
+                    field_origins,
                     origin,
                 },
             );
@@ -853,7 +872,13 @@ impl<'s> Reader<'s> {
             sink.kind = patch.kind.unwrap_or(sink.kind);
             sink.region = patch.region.or(sink.region.take());
             sink.disclosed = patch.disclosed.unwrap_or(sink.disclosed);
-            append_unique(&mut sink.functions, patch.functions);
+            for function in patch.functions {
+                let origin = self.origin(&function.span);
+                sink.function_origins
+                    .entry(function.value.clone())
+                    .or_insert(origin);
+                append_unique(&mut sink.functions, vec![function.value]);
+            }
             append_unique(&mut sink.macros, patch.macros);
             set(&mut sink.policy_terms, patch.policy_terms);
             return;
@@ -874,6 +899,14 @@ impl<'s> Reader<'s> {
             return;
         };
         let origin = self.origin(&patch.id.span);
+        let mut functions = Vec::new();
+        let mut function_origins = BTreeMap::new();
+        for function in patch.functions {
+            function_origins
+                .entry(function.value.clone())
+                .or_insert_with(|| self.origin(&function.span));
+            append_unique(&mut functions, vec![function.value]);
+        }
         policy.sinks.insert(
             patch.id.value.clone(),
             SinkDef {
@@ -883,7 +916,8 @@ impl<'s> Reader<'s> {
                 kind,
                 region: patch.region,
                 disclosed: patch.disclosed.unwrap_or(false),
-                functions: patch.functions,
+                functions,
+                function_origins,
                 macros: patch.macros,
                 policy_terms: patch.policy_terms.unwrap_or_default(),
                 origin,

@@ -32,6 +32,16 @@ pub struct Origin {
     pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
+    /// The bytes of the file it covers (for a diagnostic's label).
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
+}
+
+impl Origin {
+    /// Written in the built-in pack, not in a user's file.
+    pub fn is_builtin_pack(&self) -> bool {
+        *self.file == *load::PACK_FILE_NAME
+    }
 }
 
 /// Whose data a category is, in the sense of the privacy policy's section 2.
@@ -152,6 +162,8 @@ pub struct SinkDef {
     /// Paths (`crate::module::function`, `crate::Type::method`) that reach the sink
     /// without an attribute.
     pub functions: Vec<String>,
+    /// Where each of `functions` was written (the first time).
+    pub function_origins: BTreeMap<String, Origin>,
     /// Macro paths (`tracing::info`, `println`) that reach the sink.
     pub macros: Vec<String>,
     pub policy_terms: Vec<String>,
@@ -166,6 +178,8 @@ pub struct TypeTag {
     pub categories: Vec<String>,
     /// Field name → categories.
     pub fields: BTreeMap<String, Vec<String>>,
+    /// Where each field name was written.
+    pub field_origins: BTreeMap<String, Origin>,
     pub origin: Origin,
 }
 
@@ -269,6 +283,8 @@ pub struct Policy {
     pub exceptions: Vec<Exception>,
     /// The files this policy was read from, pack first (for diagnostics and reports).
     pub files: Vec<Arc<str>>,
+    /// Their text, for diagnostics found after loading (a path that names nothing).
+    pub(crate) sources: Vec<diag::SourceFile>,
 }
 
 impl Policy {
@@ -332,6 +348,25 @@ impl Policy {
         self.exceptions
             .iter()
             .find(|exception| exception.covers(category, sink, file))
+    }
+
+    /// A problem with what the policy says at `origin`, found after loading (by the
+    /// analyser, which knows the code): reported like a load error, with the line.
+    pub fn error_at(
+        &self,
+        origin: &Origin,
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) -> PolicyError {
+        match self
+            .sources
+            .iter()
+            .find(|source| source.name == origin.file)
+        {
+            Some(source) => PolicyError::at(source, origin.span.clone(), message, label, help),
+            None => PolicyError::detached(origin, message, help),
+        }
     }
 
     /// The sink reached by calling a function at `path` (`my_crate::llm::complete`).
