@@ -212,7 +212,10 @@ impl Frame<'_, '_> {
             Expr::Wrap { kind, inner } => {
                 let value = self.expr(inner);
                 match kind {
-                    Wrap::Try => self.element(&value),
+                    Wrap::Try => {
+                        self.propagate_error(&value, inner);
+                        self.element(&value)
+                    }
                     Wrap::Deref => match value.cell {
                         Some(_) => self.element(&value),
                         None => value,

@@ -11,8 +11,8 @@ use super::reach::Target;
 use super::types::Mode;
 use super::value::{Callable, Closure, ELEMENT, Origin, Step, Taint, Trace, Value};
 use super::{Summary, sink_of};
-use crate::index::ir::{ClosureDef, Expr, Wrap};
-use crate::index::ty::{Ty, TyContext};
+use crate::index::ir::{ClosureDef, Expr, Pos, Wrap};
+use crate::index::ty::{Ty, TyContext, Wrapper};
 use crate::index::{Def, FnId, Location, Owner};
 
 /// How deep closures may apply closures before the analysis stops following.
@@ -432,6 +432,78 @@ impl Frame<'_, '_> {
         )
     }
 
+    /// `expr?` returns early with the error side of `value`, converted by `From::from`
+    /// into the function's error type (SPEC §6 "Implicit calls"): the workspace's
+    /// `impl From<E> for ItsError` runs with the error, as if called here.
+    pub(super) fn propagate_error(&mut self, value: &Value, expr: &Expr) {
+        if matches!(value.ty().autoderef(), Ty::Wrapper(Wrapper::Option, _)) {
+            return;
+        }
+        let error = self.error_side(value);
+        let pos = position_of(expr).unwrap_or(self.cx.index.functions[self.fn_id].def.pos);
+        let converted = match self.return_type(self.fn_id, &[]) {
+            // `?` in a function returning `Option` returns `None`: nothing.
+            Some(Ty::Wrapper(Wrapper::Option, _)) => return,
+            Some(Ty::Wrapper(Wrapper::Result, args)) => match args.get(1) {
+                Some(Ty::Adt(target, _)) => self.convert_with_from(*target, error, pos),
+                _ => error,
+            },
+            _ => error,
+        };
+        // Only the error part: the return type stays what the function's own returns
+        // say (callers read fields through it).
+        let mut returned = Value::default();
+        returned
+            .fields
+            .insert(super::value::ERR.to_owned(), converted);
+        self.ret.join(&returned);
+    }
+
+    /// `<target as From<_>>::from(error)` over the workspace's impls whose parameter
+    /// type is the error's (any from an outside type when the error's type is not
+    /// known); the error itself when no impl applies.
+    fn convert_with_from(&mut self, target: crate::index::TypeId, error: Value, pos: Pos) -> Value {
+        let index = self.cx.index;
+        let Some(candidates) = index.methods.get(&(target, "from".to_owned())) else {
+            return error;
+        };
+        let error_ty = error.ty().autoderef().clone();
+        let applicable: Vec<FnId> = candidates
+            .iter()
+            .copied()
+            .filter(|id| {
+                let function = &index.functions[*id];
+                let from_trait = matches!(&function.owner, Owner::Impl { trait_path: Some(path), .. }
+                    if path.segments.last().is_some_and(|name| name == "From"));
+                let Some(param) = function.def.params.first() else {
+                    return false;
+                };
+                let param_ty = index.lower_ty(
+                    function.crate_index,
+                    &function.module,
+                    &TyContext::default(),
+                    &param.ty,
+                );
+                from_trait
+                    && match (&error_ty, param_ty.autoderef()) {
+                        (Ty::Adt(have, _), Ty::Adt(want, _)) => have == want,
+                        (Ty::Adt(..), _) => false,
+                        (_, Ty::Adt(..)) => false,
+                        _ => true,
+                    }
+            })
+            .collect();
+        if applicable.is_empty() {
+            return error;
+        }
+        let mut converted = Value::default();
+        for id in applicable {
+            let result = self.apply_call(id, vec![error.clone()], &[], pos);
+            converted.join(&result);
+        }
+        converted
+    }
+
     pub(super) fn call(
         &mut self,
         callee: &Expr,
@@ -613,5 +685,19 @@ impl Frame<'_, '_> {
             }
         }
         candidates
+    }
+}
+
+/// Where an expression is, when it says (calls, paths, fields, macros).
+fn position_of(expr: &Expr) -> Option<Pos> {
+    match expr {
+        Expr::Path { pos, .. }
+        | Expr::Field { pos, .. }
+        | Expr::MethodCall { pos, .. }
+        | Expr::Call { pos, .. } => Some(*pos),
+        Expr::Macro(call) => Some(call.pos),
+        Expr::Struct(literal) => Some(literal.pos),
+        Expr::Wrap { inner, .. } => position_of(inner),
+        _ => None,
     }
 }

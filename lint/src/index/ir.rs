@@ -190,6 +190,12 @@ pub enum ItemKind {
     },
     /// `macro_rules! name`.
     MacroRules(MacroRules),
+    /// `type Name<T> = Ty;`: seen through wherever a type is resolved.
+    TypeAlias {
+        name: String,
+        generics: Vec<String>,
+        ty: TypeRef,
+    },
 }
 
 /// A `macro_rules!` definition: its rules as token text, expanded where it is called.

@@ -128,6 +128,16 @@ pub enum Def {
     Static(StaticId),
     /// Outside the workspace, as a path (`std::println`, `tracing::info`).
     External(Vec<String>),
+    /// A `type` alias: an index into [`Index::aliases`].
+    Alias(usize),
+}
+
+/// `type Name<T> = Ty;` where it was declared.
+pub struct AliasInfo {
+    pub generics: Vec<String>,
+    pub ty: TypeRef,
+    pub crate_index: usize,
+    pub module: Vec<String>,
 }
 
 #[derive(Default)]
@@ -146,6 +156,7 @@ pub struct Index {
     pub functions: Vec<FnInfo>,
     pub traits: Vec<TraitInfo>,
     pub statics: Vec<StaticInfo>,
+    pub aliases: Vec<AliasInfo>,
     /// `macro_rules!` definitions by name, with the crate that defines each.
     pub macros: HashMap<String, Vec<(usize, ir::MacroRules)>>,
     /// Per crate, per module path: looked up by `&[String]` without building a key.
@@ -176,6 +187,7 @@ impl Index {
             functions: Vec::new(),
             traits: Vec::new(),
             statics: Vec::new(),
+            aliases: Vec::new(),
             macros: HashMap::new(),
             scopes: HashMap::new(),
             methods: HashMap::new(),
@@ -234,6 +246,16 @@ impl Index {
                             .entry(rules.name.clone())
                             .or_default()
                             .push((crate_index, rules));
+                    }
+                    ItemKind::TypeAlias { name, generics, ty } => {
+                        let id = index.aliases.len();
+                        index.aliases.push(AliasInfo {
+                            generics,
+                            ty,
+                            crate_index,
+                            module: module.clone(),
+                        });
+                        index.define(crate_index, &module, name, Def::Alias(id));
                     }
                     ItemKind::Static { name, ty } => {
                         let id = index.statics.len();
@@ -416,10 +438,12 @@ impl Index {
             functions,
         } = def;
         let ty = match &self_ty {
-            TypeRef::Path(path) => match self.resolve_path(crate_index, module, &path.segments) {
-                Some(Def::Type(id)) => Some(id),
-                _ => None,
-            },
+            TypeRef::Path(path) => {
+                match self.resolve_through_aliases(crate_index, module, &path.segments) {
+                    Some(Def::Type(id)) => Some(id),
+                    _ => None,
+                }
+            }
             _ => None,
         };
         let trait_id = trait_path.as_ref().and_then(|path| {

@@ -155,7 +155,7 @@ fn resolve_in(index: &Index, krate: usize, path: &str) -> Option<Def> {
         .chain(path.split("::").skip(1))
         .map(str::to_owned)
         .collect();
-    index.resolve_path(krate, &[], &segments)
+    index.resolve_through_aliases(krate, &[], &segments)
 }
 
 fn unknown_crate(

@@ -73,6 +73,9 @@ impl Index {
                 .unwrap_or_else(|| Def::External(vec![first.clone()])),
         };
         for segment in rest {
+            if let Def::Alias(id) = def {
+                def = self.alias_target(id, depth + 1, visited)?;
+            }
             def = match def {
                 Def::Module(krate, path) if segment == "super" => {
                     Def::Module(krate, path[..path.len().saturating_sub(1)].to_vec())
@@ -96,10 +99,42 @@ impl Index {
                     path.push(segment.clone());
                     Def::External(path)
                 }
-                Def::Variant(..) | Def::Fn(_) | Def::Static(_) => return None,
+                Def::Variant(..) | Def::Fn(_) | Def::Static(_) | Def::Alias(_) => return None,
             };
         }
         Some(def)
+    }
+
+    /// What a `type` alias names (its type arguments aside), through chains of aliases.
+    fn alias_target(&self, id: usize, depth: usize, visited: &mut Visited) -> Option<Def> {
+        let alias = self.aliases.get(id)?;
+        let super::TypeRef::Path(path) = &alias.ty else {
+            return None;
+        };
+        match self.resolve_at(
+            alias.crate_index,
+            &alias.module,
+            &path.segments,
+            depth,
+            visited,
+        )? {
+            Def::Alias(next) if depth <= MAX_DEPTH => self.alias_target(next, depth + 1, visited),
+            Def::Alias(_) => None,
+            def => Some(def),
+        }
+    }
+
+    /// Like [`Index::resolve_path`], with a `type` alias replaced by what it names.
+    pub fn resolve_through_aliases(
+        &self,
+        crate_index: usize,
+        module: &[String],
+        segments: &[String],
+    ) -> Option<Def> {
+        match self.resolve_path(crate_index, module, segments)? {
+            Def::Alias(id) => self.alias_target(id, 1, &mut Visited::default()),
+            def => Some(def),
+        }
     }
 
     /// A name in a module: its items, then its imports, then its glob imports. Each

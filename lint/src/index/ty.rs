@@ -81,7 +81,64 @@ pub struct TyContext {
     pub self_ty: Option<Ty>,
 }
 
+thread_local! {
+    /// How many aliases deep the current type lowering is: a cycle of aliases (not
+    /// valid Rust, but input all the same) stops here instead of recursing forever.
+    static ALIAS_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+const MAX_ALIAS_DEPTH: usize = 16;
+
+impl Ty {
+    /// `self` with the named generic parameters replaced by types.
+    fn substituted(self, by: &[(String, Ty)]) -> Ty {
+        match self {
+            Ty::Param(name, bounds) => match by.iter().find(|(param, _)| *param == name) {
+                Some((_, ty)) => ty.clone(),
+                None => Ty::Param(name, bounds),
+            },
+            Ty::Adt(id, args) => Ty::Adt(
+                id,
+                args.into_iter().map(|arg| arg.substituted(by)).collect(),
+            ),
+            Ty::Wrapper(kind, args) => Ty::Wrapper(
+                kind,
+                args.into_iter().map(|arg| arg.substituted(by)).collect(),
+            ),
+            Ty::Tuple(elems) => {
+                Ty::Tuple(elems.into_iter().map(|elem| elem.substituted(by)).collect())
+            }
+            other => other,
+        }
+    }
+}
+
 impl Index {
+    /// `type Name<T> = Ty;` applied to `args`: `Ty` lowered where the alias is declared,
+    /// with its parameters replaced.
+    fn lower_alias(&self, id: usize, args: Vec<Ty>) -> Ty {
+        let Some(alias) = self.aliases.get(id) else {
+            return Ty::Unknown;
+        };
+        let depth = ALIAS_DEPTH.with(std::cell::Cell::get);
+        if depth >= MAX_ALIAS_DEPTH {
+            return Ty::Unknown;
+        }
+        ALIAS_DEPTH.with(|cell| cell.set(depth + 1));
+        let context = TyContext {
+            generics: alias
+                .generics
+                .iter()
+                .map(|name| (name.clone(), Vec::new()))
+                .collect(),
+            self_ty: None,
+        };
+        let lowered = self.lower_ty(alias.crate_index, &alias.module, &context, &alias.ty);
+        ALIAS_DEPTH.with(|cell| cell.set(depth));
+        let by: Vec<(String, Ty)> = alias.generics.iter().cloned().zip(args).collect();
+        lowered.substituted(&by)
+    }
+
     pub fn lower_ty(
         &self,
         crate_index: usize,
@@ -146,6 +203,7 @@ impl Index {
         }
         match self.resolve_path(crate_index, module, &path.segments) {
             Some(Def::Type(id)) => Ty::Adt(id, args),
+            Some(Def::Alias(id)) => self.lower_alias(id, args),
             Some(Def::External(full)) => {
                 let name = full.last().map(String::as_str).unwrap_or_default();
                 match wrapper(name) {

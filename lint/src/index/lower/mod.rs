@@ -137,6 +137,15 @@ impl Lowerer<'_> {
                 name: item.ident.to_string(),
                 ty: ty::type_ref(&item.ty),
             },
+            syn::Item::Type(item) if !is_cfg_test(&item.attrs) => ItemKind::TypeAlias {
+                name: item.ident.to_string(),
+                generics: item
+                    .generics
+                    .type_params()
+                    .map(|param| param.ident.to_string())
+                    .collect(),
+                ty: ty::type_ref(&item.ty),
+            },
             syn::Item::ExternCrate(item) => ItemKind::ExternCrate {
                 name: item.ident.to_string(),
                 macro_use: item
