@@ -104,8 +104,13 @@ impl Frame<'_, '_> {
             }
             Pattern::Struct { path, fields } => {
                 let prefix = self.variant_prefix(path);
+                let outside = self.names_outside_type(path);
                 for (name, sub) in fields {
-                    let part = self.read_field(&value, &format!("{prefix}{name}"));
+                    let part = if outside {
+                        Value::default()
+                    } else {
+                        self.read_field(&value, &format!("{prefix}{name}"))
+                    };
                     self.bind(sub, part);
                 }
             }
@@ -117,8 +122,11 @@ impl Frame<'_, '_> {
                         Some("Some" | "Ok" | "Err")
                     );
                 let is_err = is_wrapper && path.segments.last().is_some_and(|last| last == "Err");
+                let outside = !is_wrapper && self.names_outside_type(path);
                 for (index, elem) in elems.iter().enumerate() {
-                    let part = if is_err {
+                    let part = if outside {
+                        Value::default()
+                    } else if is_err {
                         self.error_side(&value)
                     } else if is_wrapper {
                         self.element(&value)
@@ -142,6 +150,13 @@ impl Frame<'_, '_> {
             }
             Pattern::Ignore => {}
         }
+    }
+
+    /// Whether a pattern's path names a struct or variant outside the workspace
+    /// (`sqlx::Error::Database(inner)`): its parts carry nothing (SPEC §6, field
+    /// sensitivity: a field of an outside value carries nothing unless tagged).
+    fn names_outside_type(&self, path: &PathRef) -> bool {
+        path.segments.len() > 1 && matches!(self.resolve(&path.segments), Some(Def::External(_)))
     }
 
     /// `Variant::` when a pattern or constructor path names an enum variant.

@@ -493,7 +493,14 @@ impl Frame<'_, '_> {
                     }
             })
             .collect();
-        if applicable.is_empty() {
+        // An error of an outside type the analysis does not know: only an impl that is
+        // the sole one from an outside type can be the one `?` runs; with several, which
+        // runs is not known (a coverage gap, counted).
+        let ambiguous = !matches!(error_ty, Ty::Adt(..)) && applicable.len() > 1;
+        if ambiguous {
+            self.coverage.calls_unresolved += 1;
+        }
+        if applicable.is_empty() || ambiguous {
             return error;
         }
         let mut converted = Value::default();
