@@ -84,13 +84,23 @@ impl Frame<'_, '_> {
                 Value::default()
             }
             Stmt::Expr(expr) => self.expr(expr),
+            // `expr;` gives the block no value.
+            Stmt::Semi(expr) => {
+                self.expr(expr);
+                Value::default()
+            }
             Stmt::Item(_) => Value::default(),
         }
     }
 
     pub fn bind(&mut self, pattern: &Pattern, value: Value) {
         match pattern {
-            Pattern::Binding { name, sub, .. } => {
+            Pattern::Binding {
+                name, sub, mutable, ..
+            } => {
+                if *mutable {
+                    self.mutable_locals.insert(name.clone());
+                }
                 if let Some(sub) = sub {
                     self.bind(sub, value.clone());
                 }

@@ -329,7 +329,22 @@ impl Frame<'_, '_> {
                 return received;
             }
         }
-        if INSERT.contains(&method) {
+        // A store into the receiver: where a model says so for the receiver's type
+        // (collections, maps, channels, what a lock guards, shared cells; the insert
+        // methods of strings, buffers and formatters, whose types the analysis does not
+        // name, on a place the code may mutate). Through a shared reference, a binding
+        // without `mut` or a static, nothing is stored: a method name alone never
+        // decides it.
+        let mutable_root = self.may_mutate_root(receiver);
+        let stores_by_type = receiver_value.cell.is_some()
+            || matches!(
+                receiver_value.ty().autoderef(),
+                Ty::Wrapper(
+                    Wrapper::Collection | Wrapper::Map | Wrapper::Sender | Wrapper::Lock,
+                    _
+                )
+            );
+        if INSERT.contains(&method) && (stores_by_type || mutable_root) {
             let mut inserted = Value::default();
             for arg in &args {
                 let part = if matches!(method, "extend" | "append" | "extend_from_slice") {
@@ -399,9 +414,11 @@ impl Frame<'_, '_> {
         if !known {
             let refs: Vec<&Expr> = arg_exprs.iter().collect();
             let args_taint = self.unknown_call(args, &refs).taint;
-            // An unknown method may keep what it is given in its receiver (a builder,
-            // a formatter, a buffer): the receiver's place carries it from now on.
-            if !args_taint.is_empty() {
+            // A method on a place the code may mutate may keep what it is given in its
+            // receiver (a builder, a buffer). SPEC §6 asks for a discarded-result
+            // statement as well; requiring it lost real stores here (a gap noted in
+            // docs/analysis.md).
+            if !args_taint.is_empty() && mutable_root {
                 self.assign(receiver, Value::tainted(args_taint), true);
             }
         }

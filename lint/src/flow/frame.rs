@@ -38,6 +38,7 @@ pub(crate) fn analyze_function(cx: &Context<'_>, id: FnId) -> FnOutcome {
             Pattern::Binding {
                 name: "self".into(),
                 by_ref: false,
+                mutable: false,
                 sub: None,
                 pos: function.def.pos,
             },
@@ -122,6 +123,8 @@ pub(super) struct Frame<'c, 'a> {
     pub dispatch_summaries: HashMap<Vec<FnId>, Arc<Summary>>,
     /// Loop passes run, for the measurements.
     pub loop_passes: usize,
+    /// Locals bound with `mut` (by name: a shadowing `let` without `mut` is rare).
+    pub mutable_locals: std::collections::HashSet<String>,
 }
 
 impl<'c, 'a> Frame<'c, 'a> {
@@ -163,6 +166,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             ret: Value::default(),
             writes: BTreeMap::new(),
             mutable_params: BTreeMap::new(),
+            mutable_locals: std::collections::HashSet::new(),
             reaches: BTreeSet::new(),
             reach: ReachRecord::default(),
             flows: Vec::new(),

@@ -349,3 +349,44 @@ pub(super) fn holds_shared_state(ty: &Ty) -> bool {
         _ => false,
     }
 }
+
+impl Frame<'_, '_> {
+    /// Whether the place a method chain starts from is one the code may mutate here: a
+    /// `let mut` local, a `&mut` parameter (`&mut self` included), or a field reached
+    /// through one (SPEC §6: only there does a discarded setter chain store its
+    /// arguments).
+    pub(super) fn may_mutate_root(&self, receiver: &Expr) -> bool {
+        let mut current = receiver;
+        loop {
+            match current {
+                Expr::MethodCall { receiver, .. } => current = receiver,
+                Expr::Field { base, .. } | Expr::Index { base, .. } => current = base,
+                Expr::Wrap { inner, .. } => current = inner,
+                Expr::Path { path, .. } => {
+                    let [name] = path.segments.as_slice() else {
+                        return false;
+                    };
+                    // `let r = &mut x;` writes through `r` reach `x`.
+                    if self.mutable_locals.contains(name) || self.aliases.contains_key(name) {
+                        return true;
+                    }
+                    // `self` taken by value (`mut self` in a builder): the function owns it.
+                    let owned_self = name == "self"
+                        && self.cx.index.functions[self.fn_id].def.receiver
+                            == Some(crate::index::ir::Receiver::Value);
+                    if owned_self {
+                        return true;
+                    }
+                    let param = self
+                        .env
+                        .lookup(name)
+                        .and_then(|value| value.param.as_ref().map(|(index, _)| *index));
+                    return param.is_some_and(|index| {
+                        self.mutable_params.get(&index).copied().unwrap_or(false)
+                    });
+                }
+                _ => return false,
+            }
+        }
+    }
+}

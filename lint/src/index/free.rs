@@ -43,7 +43,7 @@ pub fn each_expr<'a>(start: Walk<'a>, mut visit: impl FnMut(&'a Expr)) {
                                 stack.push(Walk::Expr(init));
                             }
                         }
-                        Stmt::Expr(expr) => stack.push(Walk::Expr(expr)),
+                        Stmt::Expr(expr) | Stmt::Semi(expr) => stack.push(Walk::Expr(expr)),
                         Stmt::Item(_) => {}
                     }
                 }

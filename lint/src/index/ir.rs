@@ -255,6 +255,8 @@ pub enum Stmt {
     /// large as the largest (the item tree of a million lines is most of the memory).
     Let(Box<Let>),
     Expr(Expr),
+    /// `expr;`: its value is discarded.
+    Semi(Expr),
     /// A function declared inside a body.
     Item(Box<Item>),
 }
@@ -264,6 +266,8 @@ pub enum Pattern {
     Binding {
         name: String,
         by_ref: bool,
+        /// `mut name`: the code may mutate the local.
+        mutable: bool,
         sub: Option<Box<Pattern>>,
         pos: Pos,
     },

@@ -45,7 +45,8 @@ impl Lowerer<'_> {
                         }),
                 })))
             }
-            syn::Stmt::Expr(expr, _) => Some(Stmt::Expr(self.expr(expr))),
+            syn::Stmt::Expr(expr, None) => Some(Stmt::Expr(self.expr(expr))),
+            syn::Stmt::Expr(expr, Some(_)) => Some(Stmt::Semi(self.expr(expr))),
             syn::Stmt::Macro(mac) => Some(Stmt::Expr(self.macro_call(&mac.mac))),
             syn::Stmt::Item(item) => self.item(item).map(|item| Stmt::Item(Box::new(item))),
         }
@@ -56,6 +57,7 @@ impl Lowerer<'_> {
             syn::Pat::Ident(ident) => Pattern::Binding {
                 name: ident.ident.to_string(),
                 by_ref: ident.by_ref.is_some(),
+                mutable: ident.mutability.is_some(),
                 sub: ident
                     .subpat
                     .as_ref()
