@@ -256,16 +256,15 @@ impl Frame<'_, '_> {
     }
 }
 
-/// How many parts deep a parameter origin is told apart. A longer path stands for its
-/// prefix as a whole: recursion over a parameter's parts (a tree walk) would otherwise
-/// invent new origins on every pass and never settle.
-const MAX_PARAM_PATH: usize = 2;
-
+/// A parameter part one segment deeper, up to [`super::value::MAX_PARAM_PATH`] (the
+/// bound summaries keep): a longer path stands for its prefix as a whole, since
+/// recursion over a parameter's parts (a tree walk) would otherwise invent new origins
+/// on every pass and never settle.
 pub(super) fn extend_param_path(
     path: &super::value::PartPath,
     segment: &str,
 ) -> super::value::PartPath {
-    if path.len() >= MAX_PARAM_PATH {
+    if path.len() >= super::value::MAX_PARAM_PATH {
         return path.clone();
     }
     let mut longer = path.to_vec();

@@ -127,6 +127,16 @@ impl Lowerer<'_> {
                 name: member(&field.member),
                 pos: pos(field.member.span()),
             },
+            // `v[a..b]` is a part of the same collection, not one element of it: the
+            // bounds are evaluated, the value is the base.
+            syn::Expr::Index(index) if matches!(&*index.index, syn::Expr::Range(_)) => {
+                Expr::Block(Block {
+                    stmts: vec![
+                        Stmt::Semi(self.expr(&index.index)),
+                        Stmt::Expr(self.expr(&index.expr)),
+                    ],
+                })
+            }
             syn::Expr::Index(index) => Expr::Index {
                 base: self.boxed(&index.expr),
                 index: self.boxed(&index.index),
