@@ -412,19 +412,12 @@ impl Frame<'_, '_> {
     pub(super) fn return_type(&self, id: FnId, args: &[Value]) -> Option<Ty> {
         let function = &self.cx.index.functions[id];
         let ret = function.def.ret.as_ref()?;
-        let self_ty = match &function.owner {
-            Owner::Impl { self_ty, .. } => Some(self.cx.index.lower_ty(
-                function.crate_index,
-                &function.module,
-                &TyContext::default(),
-                self_ty,
-            )),
-            _ => args.first().map(|arg| arg.ty().clone()),
-        };
-        let context = TyContext {
-            generics: Vec::new(),
-            self_ty,
-        };
+        // The callee's own generics: `-> &G` with `G: Trait` is a `G`, not a type that
+        // a `use` elsewhere names `G`.
+        let mut context = super::frame::ty_context_of(self.cx.index, id);
+        if !matches!(function.owner, Owner::Impl { .. }) {
+            context.self_ty = args.first().map(|arg| arg.ty().clone());
+        }
         Some(
             self.cx
                 .index

@@ -130,31 +130,7 @@ pub(super) struct Frame<'c, 'a> {
 impl<'c, 'a> Frame<'c, 'a> {
     pub(super) fn new(cx: &'c Context<'a>, id: FnId) -> Self {
         let function = &cx.index.functions[id];
-        let index = cx.index;
-        let bounds = |params: &[crate::index::ir::GenericParam]| -> Vec<(String, Vec<usize>)> {
-            params
-                .iter()
-                .map(|param| {
-                    (
-                        param.name.clone(),
-                        index.traits_of(function.crate_index, &function.module, &param.bounds),
-                    )
-                })
-                .collect()
-        };
-        let mut generics = bounds(&function.impl_generics);
-        generics.extend(bounds(&function.def.generics));
-        let mut ty_context = TyContext {
-            generics,
-            self_ty: None,
-        };
-        ty_context.self_ty = match &function.owner {
-            Owner::Impl { self_ty, .. } => {
-                Some(index.lower_ty(function.crate_index, &function.module, &ty_context, self_ty))
-            }
-            Owner::Trait(trait_id) => Some(Ty::Param("Self".into(), vec![*trait_id])),
-            Owner::Free => None,
-        };
+        let ty_context = ty_context_of(cx.index, id);
         Frame {
             cx,
             fn_id: id,
@@ -420,4 +396,35 @@ fn coarsened_parts(
         .collect();
     reach.rename(&finals);
     parts
+}
+
+/// The generic parameters (the impl's and the function's, with their bounds) and the
+/// `Self` type that a function's signature and body are read with.
+pub(super) fn ty_context_of(index: &crate::index::Index, id: FnId) -> TyContext {
+    let function = &index.functions[id];
+    let bounds = |params: &[crate::index::ir::GenericParam]| -> Vec<(String, Vec<usize>)> {
+        params
+            .iter()
+            .map(|param| {
+                (
+                    param.name.clone(),
+                    index.traits_of(function.crate_index, &function.module, &param.bounds),
+                )
+            })
+            .collect()
+    };
+    let mut generics = bounds(&function.impl_generics);
+    generics.extend(bounds(&function.def.generics));
+    let mut ty_context = TyContext {
+        generics,
+        self_ty: None,
+    };
+    ty_context.self_ty = match &function.owner {
+        Owner::Impl { self_ty, .. } => {
+            Some(index.lower_ty(function.crate_index, &function.module, &ty_context, self_ty))
+        }
+        Owner::Trait(trait_id) => Some(Ty::Param("Self".into(), vec![*trait_id])),
+        Owner::Free => None,
+    };
+    ty_context
 }

@@ -68,7 +68,10 @@ impl Index {
                 .def
                 .generics
                 .iter()
-                .map(|name| (name.clone(), Vec::new()))
+                .map(|param| {
+                    let bounds = self.traits_of(info.crate_index, &info.module, &param.bounds);
+                    (param.name.clone(), bounds)
+                })
                 .collect(),
             self_ty: Some(Ty::Adt(id, Vec::new())),
         };

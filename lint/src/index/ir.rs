@@ -80,7 +80,9 @@ pub enum TypeKind {
 pub struct TypeDef {
     pub name: String,
     pub kind: TypeKind,
-    pub generics: Vec<String>,
+    /// Type parameters with their bounds (`struct Bot<G: Interactor>`: a field of type
+    /// `G` dispatches to `Interactor`'s impls).
+    pub generics: Vec<GenericParam>,
     pub fields: Vec<FieldDef>,
     pub variants: Vec<VariantDef>,
     /// The container's `#[data(...)]`: whole-type categories and defaults.

@@ -293,7 +293,7 @@ impl Lowerer<'_> {
         TypeDef {
             name: item.ident.to_string(),
             kind: TypeKind::Struct,
-            generics: type_params(&item.generics),
+            generics: generic_params(&item.generics),
             fields: self.fields(&item.fields),
             variants: Vec::new(),
             tag: self.data_tag(&item.attrs),
@@ -315,7 +315,7 @@ impl Lowerer<'_> {
         TypeDef {
             name: item.ident.to_string(),
             kind: TypeKind::Enum,
-            generics: type_params(&item.generics),
+            generics: generic_params(&item.generics),
             fields: Vec::new(),
             variants,
             tag: self.data_tag(&item.attrs),
@@ -450,13 +450,6 @@ fn flatten_use(tree: &syn::UseTree, prefix: &mut Vec<String>, public: bool, out:
             }
         }
     }
-}
-
-fn type_params(generics: &syn::Generics) -> Vec<String> {
-    generics
-        .type_params()
-        .map(|param| param.ident.to_string())
-        .collect()
 }
 
 fn generic_params(generics: &syn::Generics) -> Vec<GenericParam> {
