@@ -201,6 +201,7 @@ impl Frame<'_, '_> {
         let mut result = Value {
             ty: value.ty.clone(),
             taint: self.instantiate_taint_cached(&value.taint, args, step, cache),
+            outside: self.instantiate_taint_cached(&value.outside, args, step, cache),
             fields: value
                 .fields
                 .iter()
@@ -577,7 +578,7 @@ impl Frame<'_, '_> {
                 self.assign(inner, Value::tainted(taint.clone()), true);
             }
         }
-        Value::tainted(taint)
+        Value::from_outside(taint)
     }
 
     pub(super) fn method_call(

@@ -134,9 +134,7 @@ const COMBINE: &[&str] = &[
     "sum",
     "product",
     "count",
-    "unwrap_or",
     "ok_or",
-    "or",
     "and",
     "xor",
     "zip",
@@ -374,6 +372,19 @@ impl Frame<'_, '_> {
         if method == "collect" || method == "collect_vec" {
             return collection_of(element);
         }
+        // `Option`/`Result` fallbacks keep the structure of what they return: the value
+        // inside, or the fallback (SPEC §6: wrapping and combinators keep structure).
+        if method == "unwrap_or" || method == "or" {
+            let mut result = if method == "or" {
+                receiver_value.clone()
+            } else {
+                element.clone()
+            };
+            for arg in &args {
+                result.join(arg);
+            }
+            return result;
+        }
         if method == "ok_or" {
             return result_of(element, args.into_iter().next().unwrap_or_default());
         }
@@ -413,7 +424,7 @@ impl Frame<'_, '_> {
         }
         if !known {
             let refs: Vec<&Expr> = arg_exprs.iter().collect();
-            let args_taint = self.unknown_call(args, &refs).taint;
+            let args_taint = self.unknown_call(args, &refs).outside;
             // A method on a place the code may mutate may keep what it is given in its
             // receiver (a builder, a buffer). SPEC §6 asks for a discarded-result
             // statement as well; requiring it lost real stores here (a gap noted in
@@ -421,6 +432,8 @@ impl Frame<'_, '_> {
             if !args_taint.is_empty() && mutable_root {
                 self.assign(receiver, Value::tainted(args_taint), true);
             }
+            // The result of a method no model describes is an outside value.
+            return Value::from_outside(taint);
         }
         Value::tainted(taint)
     }

@@ -237,6 +237,7 @@ impl<'c, 'a> Frame<'c, 'a> {
         taint: &mut Taint,
     ) {
         taint.join(&value.taint);
+        taint.join(&value.outside);
         if let Some(ty) = &value.ty {
             self.cx.type_taints.of(ty, mode, taint);
         }

@@ -125,6 +125,9 @@ fn hash_origins(
     for origin in value.taint.0.keys() {
         origin.hash(hasher);
     }
+    for origin in value.outside.0.keys() {
+        origin.hash(hasher);
+    }
     value.param.hash(hasher);
     if depth < 6 {
         for (name, field) in &value.fields {

@@ -79,6 +79,11 @@ impl Frame<'_, '_> {
             }
         };
         part.taint.join(&value.taint);
+        // A named field of an outside value carries nothing but its own tags; a tuple
+        // position of one (`split_once`'s halves) is a piece of the value, not a field.
+        if name.parse::<usize>().is_ok() {
+            part.outside.join(&value.outside);
+        }
         part
     }
 
@@ -137,6 +142,8 @@ impl Frame<'_, '_> {
             element.cell = value.cell;
         }
         element.taint.join(&value.taint);
+        // An element of an outside value is one as well (a row of a query's result).
+        element.outside.join(&value.outside);
         element
     }
 
@@ -158,6 +165,7 @@ impl Frame<'_, '_> {
             }
         };
         error.taint.join(&value.taint);
+        error.outside.join(&value.outside);
         error
     }
 

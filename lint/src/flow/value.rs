@@ -276,6 +276,11 @@ pub struct Value {
     pub ty: Option<Ty>,
     /// Carried by the value as a whole, so by every part of it.
     pub taint: Taint,
+    /// Carried by the value as a whole but not by its parts: what went into the
+    /// outside call that returned it. A response carries its request, and outside
+    /// methods on it (`text()`, `bytes()`) return that; a field read from it carries
+    /// nothing but the field's own tags (SPEC §6, field sensitivity).
+    pub outside: Taint,
     /// Parts the analysis tracks one by one: struct fields by name, tuple and variant
     /// fields by index, a container's element under [`ELEMENT`].
     pub fields: Fields,
@@ -291,6 +296,14 @@ impl Value {
     pub fn typed(ty: Ty) -> Value {
         Value {
             ty: Some(ty),
+            ..Value::default()
+        }
+    }
+
+    /// What an outside call returns: its inputs, as a whole.
+    pub fn from_outside(taint: Taint) -> Value {
+        Value {
+            outside: taint,
             ..Value::default()
         }
     }
@@ -312,6 +325,7 @@ impl Value {
     /// rather than not.
     pub fn join(&mut self, other: &Value) -> bool {
         let mut grew = self.taint.join(&other.taint);
+        grew |= self.outside.join(&other.outside);
         if (self.ty.is_none() || self.ty == Some(Ty::Unknown))
             && other.ty.is_some()
             && other.ty != Some(Ty::Unknown)
@@ -368,7 +382,7 @@ impl Value {
     /// Whether joining `other` would add nothing (a cheap check before a copy-on-write
     /// join: most joins at merges and loop heads change nothing).
     pub fn covers(&self, other: &Value) -> bool {
-        if !self.taint.contains_all(&other.taint) {
+        if !self.taint.contains_all(&other.taint) || !self.outside.contains_all(&other.outside) {
             return false;
         }
         if (self.ty.is_none() || self.ty == Some(Ty::Unknown))
@@ -429,6 +443,7 @@ impl Value {
             for (_, field) in fields {
                 let collapsed = field.bounded(0);
                 self.taint.join(&collapsed.taint);
+                self.taint.join(&collapsed.outside);
                 if let Some((index, path)) = collapsed.param {
                     self.taint
                         .insert(Origin::Param { index, path }, Trace::default());
@@ -519,6 +534,7 @@ impl Value {
 
     fn coarsen_all(&mut self) {
         self.taint = self.taint.coarsened();
+        self.outside = self.outside.coarsened();
         if let Some((_, path)) = &mut self.param {
             if path.len() > MAX_PARAM_PATH {
                 *path = Arc::from(&path[..MAX_PARAM_PATH]);
