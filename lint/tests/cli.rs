@@ -116,3 +116,36 @@ fn output_does_not_depend_on_the_number_of_threads() {
     assert!(one.contains("\"flows\""), "no JSON: {one}");
     assert_eq!(one, run("3"));
 }
+
+/// Every workspace macro call that does not expand is a coverage gap, counted (issue 9):
+/// an expansion that does not parse, and a call no rule matches.
+#[test]
+fn macros_that_do_not_expand_are_counted() {
+    let dir = scratch("cli-macros-not-expanded");
+    let files = [
+        (
+            "Cargo.toml",
+            "[package]\nname = \"expansions\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n",
+        ),
+        (
+            "src/lib.rs",
+            "macro_rules! broken { ($e:expr) => { $e + + }; }\n\
+             macro_rules! one { ($e:expr) => { $e }; }\n\
+             pub fn f(x: u32) -> u32 { broken!(x) + one!(x, x) + one!(x) }\n",
+        ),
+    ];
+    for (path, text) in files {
+        let path = dir.join(path);
+        let made = path.parent().map(std::fs::create_dir_all);
+        assert!(matches!(made, Some(Ok(()))));
+        assert!(std::fs::write(&path, text).is_ok());
+    }
+    let output = privflow(&["check", "--format", "json"], &dir);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| unreachable!("no JSON: {error}"));
+    assert_eq!(
+        document["coverage"]["macros_not_understood"], 2,
+        "{document}"
+    );
+}

@@ -17,8 +17,9 @@ enum Binding {
     Many(Vec<BTreeMap<String, Binding>>),
 }
 
-/// The expansion of the first rule that matches `input`, as tokens.
-pub fn expand(rules: &[MacroRule], input: &str) -> Option<TokenStream> {
+/// The expansion of the first rule that matches `input`, as tokens; `$crate` becomes
+/// `defining_crate`, the name of the crate that defines the macro (as rustc resolves it).
+pub fn expand(rules: &[MacroRule], input: &str, defining_crate: &str) -> Option<TokenStream> {
     let input: Vec<TokenTree> = TokenStream::from_str(input).ok()?.into_iter().collect();
     for rule in rules {
         let matcher: Vec<TokenTree> = TokenStream::from_str(&rule.matcher)
@@ -32,7 +33,9 @@ pub fn expand(rules: &[MacroRule], input: &str) -> Option<TokenStream> {
                     .ok()?
                     .into_iter()
                     .collect();
-                return Some(transcribe(&transcriber, &bindings));
+                let crate_ident =
+                    proc_macro2::Ident::new(defining_crate, proc_macro2::Span::call_site());
+                return Some(transcribe(&transcriber, &bindings, &crate_ident));
             }
         }
     }
@@ -201,13 +204,22 @@ fn match_fragment(
     }
 }
 
-fn transcribe(template: &[TokenTree], bindings: &BTreeMap<String, Binding>) -> TokenStream {
+fn transcribe(
+    template: &[TokenTree],
+    bindings: &BTreeMap<String, Binding>,
+    crate_ident: &proc_macro2::Ident,
+) -> TokenStream {
     let mut out: Vec<TokenTree> = Vec::new();
     let mut index = 0;
     while index < template.len() {
         let tree = &template[index];
         if is_punct(Some(tree), '$') {
             match template.get(index + 1) {
+                Some(TokenTree::Ident(name)) if name == "crate" => {
+                    out.push(TokenTree::Ident(crate_ident.clone()));
+                    index += 2;
+                    continue;
+                }
                 Some(TokenTree::Ident(name)) => {
                     match bindings.get(&name.to_string()) {
                         // A single tree goes in as it is (so `name = %x` stays readable to
@@ -258,7 +270,7 @@ fn transcribe(template: &[TokenTree], bindings: &BTreeMap<String, Binding>) -> T
                         }
                         let mut scope = bindings.clone();
                         scope.extend(iteration.iter().map(|(k, v)| (k.clone(), v.clone())));
-                        out.extend(transcribe(&inner, &scope));
+                        out.extend(transcribe(&inner, &scope, crate_ident));
                     }
                     index += consumed;
                     continue;
@@ -271,7 +283,7 @@ fn transcribe(template: &[TokenTree], bindings: &BTreeMap<String, Binding>) -> T
                 let inner: Vec<TokenTree> = group.stream().into_iter().collect();
                 out.push(TokenTree::Group(proc_macro2::Group::new(
                     group.delimiter(),
-                    transcribe(&inner, bindings),
+                    transcribe(&inner, bindings, crate_ident),
                 )));
             }
             other => out.push(other.clone()),
@@ -293,7 +305,7 @@ mod tests {
     }
 
     fn expanded(rules: &[MacroRule], input: &str) -> String {
-        expand(rules, input)
+        expand(rules, input, "defining")
             .map(|tokens| tokens.to_string())
             .unwrap_or_else(|| "<no match>".into())
     }
@@ -307,6 +319,15 @@ mod tests {
         assert_eq!(
             expanded(&rules, "contact , a b"),
             "println ! (\"{}\" , contact . email) ; a b"
+        );
+    }
+
+    #[test]
+    fn dollar_crate_is_the_defining_crate() {
+        let rules = [rule("$ e : expr", "$ crate :: error :: Error :: new ($ e)")];
+        assert_eq!(
+            expanded(&rules, "msg"),
+            "defining :: error :: Error :: new (msg)"
         );
     }
 

@@ -44,11 +44,12 @@ impl Frame<'_, '_> {
     /// The expansion of a workspace macro call, lowered (positions at the call).
     pub(super) fn expand(&self, name: &str, tokens: &str, pos: Pos) -> Option<Expr> {
         let definitions = self.cx.index.macros.get(name)?;
-        let (_, rules) = definitions
+        let (krate, rules) = definitions
             .iter()
             .find(|(krate, _)| *krate == self.crate_index)
             .or_else(|| definitions.first())?;
-        let expansion = super::expand::expand(&rules.rules, tokens)?;
+        let defining_crate = self.cx.index.crate_names.get(*krate)?;
+        let expansion = super::expand::expand(&rules.rules, tokens, defining_crate)?;
         let braced: proc_macro2::TokenStream = proc_macro2::TokenTree::Group(
             proc_macro2::Group::new(proc_macro2::Delimiter::Brace, expansion),
         )
@@ -80,12 +81,20 @@ impl Frame<'_, '_> {
         );
         let name = path.segments.last().map(String::as_str).unwrap_or_default();
         let sink = policy.sink_for_macro(&resolved).map(|sink| sink.id.clone());
+        let mut counted = false;
         if sink.is_none() {
             if let Some(value) = self.expand_workspace_macro(name, tokens, pos) {
                 return value;
             }
+            // A workspace macro that did not expand (no rule matched, the expansion does
+            // not parse, or expansions nest too deep): a coverage gap, counted, and read
+            // as a call of its arguments below.
+            if self.cx.index.macros.contains_key(name) {
+                self.coverage.macros_not_understood += 1;
+                counted = true;
+            }
         }
-        if matches!(args, MacroArgs::NotUnderstood) {
+        if matches!(args, MacroArgs::NotUnderstood) && !counted {
             self.coverage.macros_not_understood += 1;
         }
         let site = self.location(pos);
