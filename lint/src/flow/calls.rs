@@ -293,6 +293,13 @@ impl Frame<'_, '_> {
     /// What a summary does at a call besides returning: the sinks it reaches with the
     /// arguments, and what it writes into them.
     fn apply_effects(&mut self, summary: &Summary, args: &[Value], exprs: &[&Expr], step: &Step) {
+        // What the callee stores in statics from its parameters, stored here with what
+        // this call passes.
+        for (global, stored) in &summary.static_writes {
+            let stored = self.instantiate(stored, args, step);
+            let cell = self.global_cell(global.clone());
+            self.join_cell(cell, &stored);
+        }
         // What the arguments carry into each parameter part that reaches a sink:
         // tags seed the reach graph, the caller's own parameters extend it.
         let mut projections: ProjectionCache = HashMap::new();

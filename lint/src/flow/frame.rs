@@ -168,16 +168,25 @@ impl<'c, 'a> Frame<'c, 'a> {
 
     pub(super) fn finish(self) -> FnOutcome {
         let statics_read = self.static_cells.keys().cloned().collect();
+        // What this function stores in a static from its own parameters is stored by
+        // each caller, with what the caller passes (a summary effect, like a write
+        // through `&mut`); the rest is stored now. A static never holds a parameter
+        // origin, which a reader would take for its own parameter.
+        let mut static_writes = BTreeMap::new();
         let statics_written = self
             .static_cells
             .iter()
             .filter_map(|(id, cell)| {
-                let content = self.cells.get(*cell)?.clone();
+                let content = strip_cells(self.cells.get(*cell)?.clone());
+                if content.mentions_params() {
+                    static_writes.insert(id.clone(), content.clone().summarized(SUMMARY_DEPTH));
+                }
+                let content = content.without_params();
                 let global = self.cx.statics.get(id);
                 let unchanged = global.is_some_and(|global| {
                     global.taint == content.taint && global.fields.len() == content.fields.len()
                 });
-                (!unchanged).then(|| (id.clone(), strip_cells(content).summarized(SUMMARY_DEPTH)))
+                (!unchanged).then(|| (id.clone(), content.summarized(SUMMARY_DEPTH)))
             })
             .collect();
         let ret = strip_cells(self.ret).summarized(SUMMARY_DEPTH);
@@ -194,6 +203,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             summary: Summary {
                 ret,
                 writes,
+                static_writes,
                 reaches: reaches
                     .into_iter()
                     .map(|(index, path)| (fn_id, index, path))

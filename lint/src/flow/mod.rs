@@ -74,6 +74,9 @@ pub struct Summary {
     pub ret: Value,
     /// What the function writes into its parameters (through `&mut` or shared state).
     pub writes: BTreeMap<usize, Value>,
+    /// What it stores in statics (and channels) from its parameters: stored by each
+    /// caller with what the caller passes.
+    pub static_writes: BTreeMap<Global, Value>,
     /// The parameter parts that reach a sink, in the function or in a callee (the
     /// function is named: a dynamic call joins the summaries of several).
     pub reaches: BTreeSet<reach::ParamPart>,
@@ -89,6 +92,11 @@ impl Summary {
             slot.join(&value);
             *slot = std::mem::take(slot).summarized(frame::SUMMARY_DEPTH);
         }
+        for (global, value) in newer.static_writes {
+            let slot = self.static_writes.entry(global).or_default();
+            slot.join(&value);
+            *slot = std::mem::take(slot).summarized(frame::SUMMARY_DEPTH);
+        }
         self.reaches.extend(newer.reaches);
         self
     }
@@ -100,6 +108,10 @@ impl Summary {
         hash_origins(&self.ret, &mut hasher, 0);
         for (index, value) in &self.writes {
             index.hash(&mut hasher);
+            hash_origins(value, &mut hasher, 0);
+        }
+        for (global, value) in &self.static_writes {
+            global.hash(&mut hasher);
             hash_origins(value, &mut hasher, 0);
         }
         self.reaches.hash(&mut hasher);

@@ -433,6 +433,44 @@ impl Value {
         self.join(other);
         self
     }
+
+    /// Whether the value or a part of it stands for a parameter (in a summary).
+    pub fn mentions_params(&self) -> bool {
+        let is_param = |origin: &Origin| matches!(origin, Origin::Param { .. });
+        self.param.is_some()
+            || self.taint.0.keys().any(is_param)
+            || self.outside.0.keys().any(is_param)
+            || self.fields.values().any(Value::mentions_params)
+    }
+
+    /// The same value without what stands for parameters.
+    pub fn without_params(mut self) -> Value {
+        if !self.mentions_params() {
+            return self;
+        }
+        let tags_only = |taint: &Taint| {
+            Taint::from_map(
+                taint
+                    .0
+                    .iter()
+                    .filter(|(origin, _)| matches!(origin, Origin::Tag { .. }))
+                    .map(|(origin, trace)| (origin.clone(), trace.clone()))
+                    .collect(),
+            )
+        };
+        self.taint = tags_only(&self.taint);
+        self.outside = tags_only(&self.outside);
+        self.param = None;
+        if !self.fields.is_empty() {
+            self.fields = self
+                .fields
+                .take()
+                .into_iter()
+                .map(|(name, field)| (name, field.without_params()))
+                .collect();
+        }
+        self
+    }
 }
 
 impl Value {
