@@ -434,6 +434,16 @@ impl Value {
         self
     }
 
+    /// Whether neither the value nor a part of it carries, stands for or holds anything.
+    pub fn carries_nothing(&self) -> bool {
+        self.taint.is_empty()
+            && self.outside.is_empty()
+            && self.param.is_none()
+            && self.cell.is_none()
+            && self.callable.is_none()
+            && self.fields.values().all(Value::carries_nothing)
+    }
+
     /// Whether the value or a part of it stands for a parameter (in a summary).
     pub fn mentions_params(&self) -> bool {
         let is_param = |origin: &Origin| matches!(origin, Origin::Param { .. });
@@ -560,7 +570,18 @@ impl Taint {
 impl Value {
     /// Bounded for a summary: at most `depth` levels and [`MAX_FIELDS`] parts per
     /// value, coarse parameter origins.
-    pub fn summarized(self, depth: usize) -> Value {
+    pub fn summarized(mut self, depth: usize) -> Value {
+        if self.fields.len() > MAX_FIELDS {
+            // Parts that carry nothing say nothing a reader of the summary needs (a
+            // field read gets its type and tags from the declaration): a struct with
+            // many fields and few carrying data keeps those apart.
+            self.fields = self
+                .fields
+                .take()
+                .into_iter()
+                .filter(|(_, field)| !field.carries_nothing())
+                .collect();
+        }
         let mut value = if self.fields.len() > MAX_FIELDS {
             self.bounded(0)
         } else {
