@@ -213,6 +213,9 @@ impl Frame<'_, '_> {
                     let field_value = self.expr(field);
                     value.fields.insert(format!("{prefix}{name}"), field_value);
                 }
+                if let Some(Ty::Adt(id, _)) = &value.ty {
+                    self.run_drop(*id, &value, literal.pos);
+                }
                 value
             }
             Expr::Tuple(elems) => {

@@ -433,6 +433,27 @@ impl Frame<'_, '_> {
         )
     }
 
+    /// `Drop::drop` runs on every value of a type with a workspace `impl Drop` that the
+    /// code constructs (SPEC §6 "Implicit calls"): applied where the value is built,
+    /// since where it goes out of scope says nothing about what it holds.
+    pub(super) fn run_drop(&mut self, ty: crate::index::TypeId, value: &Value, pos: Pos) {
+        let index = self.cx.index;
+        let Some(candidates) = index.methods.get(&(ty, "drop".to_owned())) else {
+            return;
+        };
+        let drops: Vec<FnId> = candidates
+            .iter()
+            .copied()
+            .filter(|id| {
+                matches!(&index.functions[*id].owner, Owner::Impl { trait_path: Some(path), .. }
+                    if path.segments.last().is_some_and(|name| name == "Drop"))
+            })
+            .collect();
+        for id in drops {
+            self.apply_call(id, vec![value.clone()], &[], pos);
+        }
+    }
+
     /// `expr?` returns early with the error side of `value`, converted by `From::from`
     /// into the function's error type (SPEC §6 "Implicit calls"): the workspace's
     /// `impl From<E> for ItsError` runs with the error, as if called here.
@@ -542,6 +563,7 @@ impl Frame<'_, '_> {
                     for (index, part) in values.into_iter().enumerate() {
                         value.fields.insert(index.to_string(), part);
                     }
+                    self.run_drop(id, &value, pos);
                     return value;
                 }
                 Some(Def::External(full)) => return self.external_call(&full, values, &exprs, pos),
