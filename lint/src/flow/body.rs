@@ -184,10 +184,20 @@ impl Frame<'_, '_> {
                 let base = self.expr(base);
                 self.read_field(&base, name)
             }
-            Expr::Index { base, index } => {
+            Expr::Index {
+                base,
+                index,
+                by_name,
+            } => {
                 let base = self.expr(base);
                 self.expr(index);
-                self.element(&base)
+                let mut element = self.element(&base);
+                // `json["prompt"]` reads a named part of an outside value: like a field
+                // of it, it carries nothing but what the workspace put there (SPEC §6).
+                if *by_name {
+                    element.outside = super::value::Taint::default();
+                }
+                element
             }
             Expr::MethodCall {
                 receiver,

@@ -66,9 +66,44 @@ pub(crate) fn analyze_function(cx: &Context<'_>, id: FnId) -> FnOutcome {
     for (pattern, value) in &params {
         frame.bind(pattern, value.clone());
     }
+    // `#[tracing::instrument]` records, when the function is entered, the arguments it
+    // does not skip and its `fields` (and, when it returns, `err`/`ret`).
+    let instrument = function.def.instrument.as_deref().and_then(|instrument| {
+        let sink = cx.policy.sink_for_macro("tracing::instrument")?;
+        Some((instrument, sink.id.clone()))
+    });
+    if let Some((instrument, sink)) = &instrument {
+        let names = super::parameter_names(function);
+        let mut recorded = Taint::default();
+        for ((_, value), name) in params.iter().zip(&names) {
+            if !instrument.skip_all && !instrument.skip.contains(name) {
+                recorded.join(&frame.formatted(value, true, instrument.pos));
+            }
+        }
+        for (expr, debug) in &instrument.fields {
+            let value = frame.expr(expr);
+            recorded.join(&frame.formatted(&value, *debug, instrument.pos));
+        }
+        let site = frame.location(instrument.pos);
+        frame.hit(sink, site, recorded);
+    }
     if let Some(body) = &function.def.body {
         let value = frame.block(body);
         frame.ret.join(&value);
+    }
+    if let Some((instrument, sink)) = &instrument {
+        let returned = frame.ret.clone();
+        let mut recorded = Taint::default();
+        if instrument.err {
+            let error = frame.error_side(&returned);
+            recorded.join(&frame.formatted(&error, false, instrument.pos));
+        }
+        if instrument.ret {
+            let ok = frame.element(&returned);
+            recorded.join(&frame.formatted(&ok, true, instrument.pos));
+        }
+        let site = frame.location(instrument.pos);
+        frame.hit(sink, site, recorded);
     }
     frame.finish()
 }

@@ -57,7 +57,7 @@ pub fn each_expr<'a>(start: Walk<'a>, mut visit: impl FnMut(&'a Expr)) {
         match expr {
             Expr::Path { .. } | Expr::Continue | Expr::Lit => {}
             Expr::Field { base, .. } => push(ex(base)),
-            Expr::Index { base, index } => {
+            Expr::Index { base, index, .. } => {
                 push(ex(base));
                 push(ex(index));
             }

@@ -147,6 +147,24 @@ pub struct FnDef {
     pub tags: FnTags,
     pub is_async: bool,
     pub pos: Pos,
+    /// `#[tracing::instrument]`: the span records arguments and fields (a `logs` sink).
+    pub instrument: Option<Box<Instrument>>,
+}
+
+/// What a `#[tracing::instrument(...)]` span records.
+#[derive(Debug, Clone, Default)]
+pub struct Instrument {
+    /// The attribute: where its flows are reported.
+    pub pos: Pos,
+    pub skip_all: bool,
+    /// Parameters named in `skip(...)` (`self` included).
+    pub skip: Vec<String>,
+    /// The values of `fields(name = expr, ...)`, each with whether it is recorded with
+    /// `Debug` (`?`, and the default) or `Display` (`%`).
+    pub fields: Vec<(Expr, bool)>,
+    /// `err`: the returned error is recorded; `ret`: the returned value.
+    pub err: bool,
+    pub ret: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -356,6 +374,8 @@ pub enum Expr {
     Index {
         base: Box<Expr>,
         index: Box<Expr>,
+        /// Indexed by a string literal (`json["prompt"]`): a named part, like a field.
+        by_name: bool,
     },
     MethodCall {
         receiver: Box<Expr>,

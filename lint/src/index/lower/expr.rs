@@ -140,6 +140,13 @@ impl Lowerer<'_> {
             syn::Expr::Index(index) => Expr::Index {
                 base: self.boxed(&index.expr),
                 index: self.boxed(&index.index),
+                by_name: matches!(
+                    &*index.index,
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(_),
+                        ..
+                    })
+                ),
             },
             syn::Expr::MethodCall(call) => Expr::MethodCall {
                 receiver: self.boxed(&call.receiver),
@@ -512,7 +519,7 @@ fn is_compound_assignment(op: &syn::BinOp) -> bool {
 }
 
 /// Splits a token stream at top-level `separator` punctuation.
-fn split_top_level(tokens: TokenStream, separator: char) -> Vec<TokenStream> {
+pub(super) fn split_top_level(tokens: TokenStream, separator: char) -> Vec<TokenStream> {
     let mut chunks = vec![Vec::new()];
     let mut previous_was_colon = false;
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
@@ -595,4 +602,71 @@ fn closure_def(mut def: ClosureDef) -> ClosureDef {
     crate::index::free::names(&def.body, &mut names);
     def.mentions = names.into_iter().collect();
     def
+}
+
+impl Lowerer<'_> {
+    /// `#[instrument(skip(a, b), skip_all, fields(k = %expr, ..), err, ret, ..)]`; the
+    /// other options (`level`, `name`, `target`, ..) say nothing about data.
+    pub(super) fn instrument(&mut self, attr: &syn::Attribute) -> super::super::ir::Instrument {
+        let mut instrument = super::super::ir::Instrument {
+            pos: super::pos(attr.pound_token.span),
+            ..super::super::ir::Instrument::default()
+        };
+        let syn::Meta::List(list) = &attr.meta else {
+            return instrument;
+        };
+        for option in split_top_level(list.tokens.clone(), ',') {
+            let trees: Vec<TokenTree> = option.into_iter().collect();
+            let (Some(TokenTree::Ident(name)), rest) = (trees.first(), trees.get(1)) else {
+                continue;
+            };
+            let group = match rest {
+                Some(TokenTree::Group(group)) => Some(group.stream()),
+                _ => None,
+            };
+            match (name.to_string().as_str(), group) {
+                ("skip_all", _) => instrument.skip_all = true,
+                ("skip", Some(names)) => instrument.skip.extend(
+                    split_top_level(names, ',')
+                        .into_iter()
+                        .map(|name| name.to_string().trim().to_owned()),
+                ),
+                ("fields", Some(fields)) => {
+                    for field in split_top_level(fields, ',') {
+                        if let Some(recorded) = self.instrument_field(field) {
+                            instrument.fields.push(recorded);
+                        }
+                    }
+                }
+                ("err", _) => instrument.err = true,
+                ("ret", _) => instrument.ret = true,
+                _ => {}
+            }
+        }
+        instrument
+    }
+
+    /// One `fields(...)` entry: `name = %expr`, `name = ?expr`, `name = expr`, `%name`,
+    /// `?name`; `name` alone records nothing yet (an empty field).
+    fn instrument_field(&mut self, field: TokenStream) -> Option<(Expr, bool)> {
+        let trees: Vec<TokenTree> = field.into_iter().collect();
+        let value_start = trees
+            .iter()
+            .position(|tree| matches!(tree, TokenTree::Punct(punct) if punct.as_char() == '='))
+            .map_or(0, |equals| equals + 1);
+        let mut value = &trees[value_start..];
+        let mut debug = true;
+        if let Some(TokenTree::Punct(sigil)) = value.first() {
+            match sigil.as_char() {
+                '%' => debug = false,
+                '?' => {}
+                _ => return None,
+            }
+            value = &value[1..];
+        } else if value_start == 0 {
+            return None;
+        }
+        let parsed = syn::parse2::<syn::Expr>(value.iter().cloned().collect()).ok()?;
+        Some((self.expr(&parsed), debug))
+    }
 }

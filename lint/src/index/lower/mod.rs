@@ -114,7 +114,7 @@ impl Lowerer<'_> {
             }
             syn::Item::Fn(item) if !is_cfg_test(&item.attrs) => {
                 let tags = self.fn_tags(&item.attrs, &FnTags::default());
-                ItemKind::Fn(self.fn_def(&item.sig, Some(&item.block), tags))
+                ItemKind::Fn(self.fn_def(&item.sig, Some(&item.block), tags, &item.attrs))
             }
             syn::Item::Impl(item) if !is_cfg_test(&item.attrs) => {
                 ItemKind::Impl(self.impl_def(item))
@@ -324,7 +324,13 @@ impl Lowerer<'_> {
         }
     }
 
-    fn fn_def(&mut self, sig: &syn::Signature, body: Option<&syn::Block>, tags: FnTags) -> FnDef {
+    fn fn_def(
+        &mut self,
+        sig: &syn::Signature,
+        body: Option<&syn::Block>,
+        tags: FnTags,
+        attrs: &[syn::Attribute],
+    ) -> FnDef {
         let mut receiver = None;
         let mut params = Vec::new();
         for input in &sig.inputs {
@@ -355,6 +361,15 @@ impl Lowerer<'_> {
             tags,
             is_async: sig.asyncness.is_some(),
             pos: pos(sig.ident.span()),
+            instrument: attrs
+                .iter()
+                .find(|attr| {
+                    attr.path()
+                        .segments
+                        .last()
+                        .is_some_and(|last| last.ident == "instrument")
+                })
+                .map(|attr| Box::new(self.instrument(attr))),
         }
     }
 
@@ -366,7 +381,7 @@ impl Lowerer<'_> {
             .filter_map(|member| match member {
                 syn::ImplItem::Fn(function) if !is_cfg_test(&function.attrs) => {
                     let tags = self.fn_tags(&function.attrs, &block_tags);
-                    Some(self.fn_def(&function.sig, Some(&function.block), tags))
+                    Some(self.fn_def(&function.sig, Some(&function.block), tags, &function.attrs))
                 }
                 _ => None,
             })
@@ -387,7 +402,12 @@ impl Lowerer<'_> {
             .filter_map(|member| match member {
                 syn::TraitItem::Fn(function) => {
                     let tags = self.fn_tags(&function.attrs, &trait_tags);
-                    Some(self.fn_def(&function.sig, function.default.as_ref(), tags))
+                    Some(self.fn_def(
+                        &function.sig,
+                        function.default.as_ref(),
+                        tags,
+                        &function.attrs,
+                    ))
                 }
                 _ => None,
             })
