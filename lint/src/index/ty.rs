@@ -63,10 +63,16 @@ impl Ty {
         }
     }
 
-    /// Through pointers and locks: the type whose fields and methods a `.` reaches.
+    /// Through pointers and locks: the type whose fields and methods a `.` reaches. An
+    /// outside generic type of one type argument (`web::Data<T>`, `Json<T>`,
+    /// `State<T>`, `Extension<T>`) is taken to deref to it, as such wrappers do: its own
+    /// `Deref` impl is not in the workspace to read.
     pub fn autoderef(&self) -> &Ty {
         match self {
             Ty::Wrapper(Wrapper::Pointer | Wrapper::Lock, args) => {
+                args.first().map_or(self, Ty::autoderef)
+            }
+            Ty::Wrapper(Wrapper::Other, args) if args.len() == 1 => {
                 args.first().map_or(self, Ty::autoderef)
             }
             _ => self,
