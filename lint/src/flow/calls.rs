@@ -671,6 +671,16 @@ impl Frame<'_, '_> {
                 for trait_id in traits {
                     candidates.extend(self.trait_candidates(*trait_id, method));
                 }
+                // A trait with very many impls (a parser-combinator library's `Parser`)
+                // makes every call through it a call of all of them, and every impl
+                // that holds another parser part of one cycle: past this budget the call
+                // is read as an outside call (counted unresolved), unless an impl is a
+                // sink.
+                if candidates.len() > MAX_DISPATCH
+                    && !candidates.iter().any(|id| sink_of(index, *id).is_some())
+                {
+                    candidates.clear();
+                }
             }
             _ => {}
         }
@@ -717,6 +727,10 @@ impl Frame<'_, '_> {
         candidates
     }
 }
+
+/// How many impls a call through a generic bound or `dyn` may go to (see
+/// [`Frame::method_candidates`]).
+const MAX_DISPATCH: usize = 32;
 
 /// Where an expression is, when it says (calls, paths, fields, macros).
 fn position_of(expr: &Expr) -> Option<Pos> {
