@@ -384,7 +384,17 @@ impl Lowerer<'_> {
         // The format string, and how many arguments came before it (`write!`'s
         // destination): placeholders count from the argument after it.
         let mut format: Option<(String, proc_macro2::Span, usize)> = None;
-        for chunk in split_top_level(tokens, ',') {
+        // tracing's `{ field, ?field, name = value }` block: its fields are arguments.
+        let chunks = split_top_level(tokens, ',').into_iter().flat_map(|chunk| {
+            let trees: Vec<TokenTree> = chunk.clone().into_iter().collect();
+            match trees.as_slice() {
+                [TokenTree::Group(group)] if group.delimiter() == Delimiter::Brace => {
+                    split_top_level(group.stream(), ',')
+                }
+                _ => vec![chunk],
+            }
+        });
+        for chunk in chunks {
             if chunk.is_empty() {
                 continue;
             }
