@@ -9,9 +9,10 @@
 //! -> sink`); the test fails on any mismatch not listed, and on any listed gap that is
 //! gone, so the list stays true.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Flow {
@@ -106,25 +107,7 @@ fn expectations(root: &Path) -> Expectations {
 }
 
 fn reported(root: &Path) -> (BTreeSet<Flow>, Vec<(Flow, String)>, serde_json::Value) {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
-        .args([
-            "check",
-            "--workspace",
-            "--format",
-            "json",
-            "--manifest-path",
-        ])
-        .arg(root.join("Cargo.toml"))
-        .output()
-        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "check failed on {}:\n{}",
-        root.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let document: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|error| unreachable!("check printed no JSON: {error}"));
+    let document = common::check_json(&root.join("Cargo.toml"), &[]);
     let mut flows = BTreeSet::new();
     let mut verdicts = Vec::new();
     for flow in document["flows"].as_array().into_iter().flatten() {

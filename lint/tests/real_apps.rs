@@ -5,9 +5,10 @@
 //! may not fall below the floor its truth table records; without it, only the tables
 //! themselves are checked.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use toml_span::value::Value;
 
@@ -142,27 +143,10 @@ fn truth_tables_are_well_formed() {
 }
 
 fn reported(checkout: &Path, policy: &Path) -> BTreeSet<Flow> {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
-        .args([
-            "check",
-            "--workspace",
-            "--format",
-            "json",
-            "--manifest-path",
-        ])
-        .arg(checkout.join("Cargo.toml"))
-        .arg("--policy")
-        .arg(policy)
-        .output()
-        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "check failed on {}:\n{}",
-        checkout.display(),
-        String::from_utf8_lossy(&output.stderr)
+    let document = common::check_json(
+        &checkout.join("Cargo.toml"),
+        &["--policy".as_ref(), policy.as_os_str()],
     );
-    let document: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|error| unreachable!("check printed no JSON: {error}"));
     document["flows"]
         .as_array()
         .into_iter()

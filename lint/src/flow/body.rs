@@ -475,14 +475,13 @@ impl Frame<'_, '_> {
                 return value.clone();
             }
         }
-        let _ = pos;
         match self.resolve(&path.segments) {
             Some(Def::Fn(id)) => Value {
                 callable: Some(Callable::Function(id)),
                 ..Value::default()
             },
             Some(Def::Type(id) | Def::Variant(id, _)) => Value::typed(Ty::Adt(id, Vec::new())),
-            Some(Def::Static(id)) => self.static_value(id),
+            Some(Def::Static(id)) => self.static_value(id, pos),
             _ => Value::default(),
         }
     }

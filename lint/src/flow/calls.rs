@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use super::frame::CallStep;
 use super::frame::Frame;
 use super::places::typed_as;
 use super::reach::Target;
@@ -125,11 +126,13 @@ impl Frame<'_, '_> {
         let Some(summary) = self.cx.summaries.get(&id) else {
             return BTreeMap::new();
         };
-        let step = self.step(pos, id);
         summary
             .writes
             .iter()
-            .map(|(index, value)| (*index, self.instantiate(value, args, &step)))
+            .map(|(index, value)| {
+                let step = self.call_step(pos, id, CallStep::WrittenBack { param: *index });
+                (*index, self.instantiate(value, args, &step))
+            })
             .collect()
     }
 
@@ -249,7 +252,7 @@ impl Frame<'_, '_> {
         let summaries = self.cx.summaries;
         let summary = summaries.get(&id);
         if let Some(summary) = summary {
-            self.apply_effects(summary, &args, exprs, &step);
+            self.apply_effects(summary, &args, exprs, pos, id);
         }
         if let Some(to) = &callee.def.tags.declassify {
             let mut value = Value::default();
@@ -281,8 +284,9 @@ impl Frame<'_, '_> {
             }
             return value;
         }
+        let returned = self.call_step(pos, id, CallStep::Returned);
         let mut value = summary
-            .map(|summary| self.instantiate(&summary.ret, &args, &step))
+            .map(|summary| self.instantiate(&summary.ret, &args, &returned))
             .unwrap_or_default();
         if let Some(declared) = self.return_type(id, &args) {
             typed_as(&mut value, &declared);
@@ -292,12 +296,26 @@ impl Frame<'_, '_> {
 
     /// What a summary does at a call besides returning: the sinks it reaches with the
     /// arguments, and what it writes into them.
-    fn apply_effects(&mut self, summary: &Summary, args: &[Value], exprs: &[&Expr], step: &Step) {
+    fn apply_effects(
+        &mut self,
+        summary: &Summary,
+        args: &[Value],
+        exprs: &[&Expr],
+        pos: crate::index::ir::Pos,
+        callee: FnId,
+    ) {
         // What the callee stores in statics from its parameters, stored here with what
         // this call passes.
+        let passed = self.step(pos, callee);
         for (global, stored) in &summary.static_writes {
-            let stored = self.instantiate(stored, args, step);
-            let cell = self.global_cell(global.clone());
+            let stored_step = Step {
+                location: passed.location,
+                note: Arc::from(self.global_note(global, true)),
+            };
+            let stored = self
+                .instantiate(stored, args, &passed)
+                .with_step(&stored_step);
+            let cell = self.global_cell(global.clone(), pos);
             self.join_cell(cell, &stored);
         }
         // What the arguments carry into each parameter part that reaches a sink:
@@ -315,7 +333,7 @@ impl Frame<'_, '_> {
             let step = match &callee_step {
                 Some((known, step)) if known == callee => step.clone(),
                 _ => {
-                    let fresh = self.step(step.location.pos, *callee);
+                    let fresh = self.step(pos, *callee);
                     callee_step = Some((*callee, fresh.clone()));
                     fresh
                 }
@@ -330,7 +348,8 @@ impl Frame<'_, '_> {
             }
         }
         for (param, written) in &summary.writes {
-            let value = self.instantiate(written, args, step);
+            let step = self.call_step(pos, callee, CallStep::WrittenBack { param: *param });
+            let value = self.instantiate(written, args, &step);
             if let Some(expr) = exprs.get(*param) {
                 self.assign(expr, value.clone(), true);
             }
@@ -371,7 +390,6 @@ impl Frame<'_, '_> {
             return result.unwrap_or_default();
         };
         let site = self.location(pos);
-        let step = self.step(pos, first);
         for id in &joinable {
             self.coverage.calls += 1;
             self.callees.insert(*id);
@@ -399,8 +417,9 @@ impl Frame<'_, '_> {
                 joined
             }
         };
-        self.apply_effects(&joined, &args, exprs, &step);
-        let mut value = self.instantiate(&joined.ret, &args, &step);
+        self.apply_effects(&joined, &args, exprs, pos, first);
+        let returned = self.call_step(pos, first, CallStep::Returned);
+        let mut value = self.instantiate(&joined.ret, &args, &returned);
         for id in &joinable {
             if let Some(declared) = self.return_type(*id, &args) {
                 typed_as(&mut value, &declared);
@@ -574,13 +593,14 @@ impl Frame<'_, '_> {
             // the source does not define (derived or from a trait) returns the type.
             if let Some((_, owner)) = path.segments.split_last() {
                 if let Some(Def::Type(id)) = self.resolve(owner) {
-                    let mut value = self.unknown_call(values, &exprs);
+                    let mut value =
+                        self.unknown_call(values, &exprs, pos, &path.segments.join("::"));
                     value.ty = Some(Ty::Adt(id, Vec::new()));
                     return value;
                 }
             }
             self.coverage.calls_unresolved += 1;
-            return self.unknown_call(values, &exprs);
+            return self.unknown_call(values, &exprs, pos, &path.segments.join("::"));
         }
         let callee_value = self.expr(callee);
         if let Some(value) = self.apply_callable(&callee_value, values.clone(), pos) {
@@ -588,15 +608,33 @@ impl Frame<'_, '_> {
         }
         self.coverage.calls += 1;
         self.coverage.calls_unresolved += 1;
-        self.unknown_call(values, &exprs)
+        self.unknown_call(values, &exprs, pos, "a callee the analysis cannot see")
     }
 
-    /// A call no model describes: it returns what its arguments carried, and writes it
-    /// into its `&mut` arguments.
-    pub fn unknown_call(&mut self, values: Vec<Value>, exprs: &[&Expr]) -> Value {
+    /// The trace step of data going through an outside call.
+    pub(super) fn outside_step(&self, pos: Pos, callee: &str) -> Step {
+        Step {
+            location: self.location(pos),
+            note: Arc::from(format!("through outside call `{callee}`")),
+        }
+    }
+
+    /// A call no model describes (`callee` as the code names it, at `pos`): it returns
+    /// what its arguments carried, and writes it into its `&mut` arguments; traces say
+    /// the data went through it.
+    pub fn unknown_call(
+        &mut self,
+        values: Vec<Value>,
+        exprs: &[&Expr],
+        pos: Pos,
+        callee: &str,
+    ) -> Value {
         let mut taint = Taint::default();
         for value in &values {
             taint.join(&self.full(value, Mode::All));
+        }
+        if !taint.is_empty() {
+            taint = taint.with_step(&self.outside_step(pos, callee));
         }
         for expr in exprs {
             if let Expr::Wrap {

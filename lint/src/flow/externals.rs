@@ -298,7 +298,7 @@ impl Frame<'_, '_> {
                 method,
                 "send" | "try_send" | "blocking_send" | "send_timeout"
             ) {
-                let cell = self.global_cell(key.clone());
+                let cell = self.global_cell(key.clone(), pos);
                 let mut sent = Value::default();
                 for arg in &args {
                     sent.join(arg);
@@ -313,7 +313,7 @@ impl Frame<'_, '_> {
                 method,
                 "recv" | "try_recv" | "blocking_recv" | "recv_timeout" | "iter" | "try_iter"
             ) {
-                let cell = self.global_cell(key.clone());
+                let cell = self.global_cell(key.clone(), pos);
                 let content = self.cells.get(cell).cloned().unwrap_or_default();
                 let mut received = self.element(&content);
                 received.join(&element);
@@ -424,7 +424,9 @@ impl Frame<'_, '_> {
         }
         if !known {
             let refs: Vec<&Expr> = arg_exprs.iter().collect();
-            let args_taint = self.unknown_call(args, &refs).outside;
+            let args_taint = self
+                .unknown_call(args, &refs, pos, &format!(".{method}()"))
+                .outside;
             // A method on a place the code may mutate may keep what it is given in its
             // receiver (a builder, a buffer). SPEC §6 asks for a discarded-result
             // statement as well; requiring it lost real stores here (a gap noted in
@@ -433,6 +435,9 @@ impl Frame<'_, '_> {
                 self.assign(receiver, Value::tainted(args_taint), true);
             }
             // The result of a method no model describes is an outside value.
+            if !taint.is_empty() {
+                taint = taint.with_step(&self.outside_step(pos, &format!(".{method}()")));
+            }
             return Value::from_outside(taint);
         }
         Value::tainted(taint)
@@ -548,7 +553,7 @@ impl Frame<'_, '_> {
             ) => collection_of(Value::default()),
             _ => {
                 self.coverage.calls_unresolved += 1;
-                self.unknown_call(args, exprs)
+                self.unknown_call(args, exprs, pos, &joined)
             }
         }
     }

@@ -13,7 +13,7 @@ use super::reach::{ParamPart, ReachRecord};
 use super::types::Mode;
 use super::value::{Callable, Global, Origin, PartPath, Step, Taint, Trace, Value};
 use super::{Context, Coverage, FlowFact, FnOutcome, Summary};
-use crate::index::ir::{AllowTag, Expr, Pattern, Receiver};
+use crate::index::ir::{AllowTag, Pattern, Receiver};
 use crate::index::ty::{Ty, TyContext};
 use crate::index::{Def, FileId, FnId, Location, Owner};
 
@@ -146,11 +146,12 @@ pub(super) struct Frame<'c, 'a> {
     /// `let r = &mut x;`: writes through `r` reach `x`.
     pub aliases: BTreeMap<String, String>,
     /// The cell standing for each `static` this function touches.
-    pub static_cells: BTreeMap<Global, usize>,
-    /// How many workspace macro expansions deep the analysis is.
-    pub expansion_depth: usize,
+    pub static_cells: BTreeMap<Global, (usize, crate::index::ir::Pos)>,
+    /// The workspace macro expansions the analysis is inside, outermost first: each
+    /// one's trace note ("inside `err!` (src/error.rs:12)").
+    pub expanding: Vec<Arc<str>>,
     /// Workspace macro calls already expanded and lowered, by call position and text.
-    pub expansions: HashMap<(crate::index::ir::Pos, usize), Option<Arc<Expr>>>,
+    pub expansions: HashMap<(crate::index::ir::Pos, usize), Option<Arc<super::macros::Expansion>>>,
     /// Each loop's head: what the slots its body writes may hold at its start, kept
     /// across entries so that a nested loop converges in time linear in its depth.
     pub loop_heads: HashMap<usize, Vec<(super::env::SlotId, Value)>>,
@@ -193,7 +194,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             breaks: Vec::new(),
             aliases: BTreeMap::new(),
             static_cells: BTreeMap::new(),
-            expansion_depth: 0,
+            expanding: Vec::new(),
             expansions: HashMap::new(),
             loop_heads: HashMap::new(),
             dispatch_summaries: HashMap::new(),
@@ -211,16 +212,19 @@ impl<'c, 'a> Frame<'c, 'a> {
         let statics_written = self
             .static_cells
             .iter()
-            .filter_map(|(id, cell)| {
-                let content = strip_cells(self.cells.get(*cell)?.clone());
+            .filter_map(|(id, (cell, pos))| {
+                let stored = Step {
+                    location: self.location(*pos),
+                    note: Arc::from(self.global_note(id, true)),
+                };
+                let content = strip_cells(self.cells.get(*cell)?.with_step(&stored));
                 if content.mentions_params() {
                     static_writes.insert(id.clone(), content.clone().summarized(SUMMARY_DEPTH));
                 }
                 let content = content.without_params();
                 let global = self.cx.statics.get(id);
-                let unchanged = global.is_some_and(|global| {
-                    global.taint == content.taint && global.fields.len() == content.fields.len()
-                });
+                // Traces aside (the first one to arrive is kept), is there anything new?
+                let unchanged = global.is_some_and(|global| global.covers(&content));
                 (!unchanged).then(|| (id.clone(), content.summarized(SUMMARY_DEPTH)))
             })
             .collect();
@@ -390,12 +394,38 @@ impl<'c, 'a> Frame<'c, 'a> {
             .resolve_path(self.crate_index, &self.module, segments)
     }
 
+    /// The step of an argument passed to `callee` at `pos`.
     pub fn step(&self, pos: crate::index::ir::Pos, callee: FnId) -> Step {
+        self.call_step(pos, callee, CallStep::Passed)
+    }
+
+    pub fn call_step(&self, pos: crate::index::ir::Pos, callee: FnId, kind: CallStep) -> Step {
+        let notes = &self.cx.call_notes[callee];
+        let note = match kind {
+            CallStep::Passed => &notes.passed,
+            CallStep::Returned => &notes.returned,
+            CallStep::WrittenBack { param } => {
+                let function = &self.cx.index.functions[callee];
+                if param == 0 && function.def.receiver.is_some() {
+                    &notes.receiver_written
+                } else {
+                    &notes.written_back
+                }
+            }
+        };
         Step {
             location: self.location(pos),
-            note: self.cx.call_notes[callee].clone(),
+            note: note.clone(),
         }
     }
+}
+
+/// Which way data crosses a call, for its trace step.
+#[derive(Debug, Clone, Copy)]
+pub enum CallStep {
+    Passed,
+    Returned,
+    WrittenBack { param: usize },
 }
 
 /// At most this many parameter parts reach sinks in a summary; past it, parts are

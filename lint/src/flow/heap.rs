@@ -7,28 +7,64 @@
 
 use super::frame::Frame;
 use super::places::write_at;
-use super::value::{ELEMENT, Global, Value};
+use std::sync::Arc;
+
+use super::value::{ELEMENT, Global, Step, Value};
 use crate::index::ir::Pos;
 use crate::index::ty::TyContext;
 
 impl Frame<'_, '_> {
-    /// The frame's cell for global state, seeded with what every function stored there.
-    pub fn global_cell(&mut self, key: Global) -> usize {
+    /// The frame's cell for global state, seeded with what every function stored there
+    /// (each origin's trace saying where it was read: `pos`, this function's first use).
+    pub fn global_cell(&mut self, key: Global, pos: Pos) -> usize {
         match self.static_cells.get(&key) {
-            Some(cell) => *cell,
+            Some((cell, _)) => *cell,
             None => {
                 let cell = self.cells.len();
-                self.cells
-                    .push(self.cx.statics.get(&key).cloned().unwrap_or_default());
-                self.static_cells.insert(key, cell);
+                let seeded = match self.cx.statics.get(&key) {
+                    Some(stored) => {
+                        let step = Step {
+                            location: self.location(pos),
+                            note: Arc::from(self.global_note(&key, false)),
+                        };
+                        stored.with_step(&step)
+                    }
+                    None => Value::default(),
+                };
+                self.cells.push(seeded);
+                self.static_cells.insert(key, (cell, pos));
                 cell
             }
         }
     }
 
-    /// The value of a `static`: a cell holding what any function stored in it.
-    pub fn static_value(&mut self, id: crate::index::StaticId) -> Value {
-        let cell = self.global_cell(Global::Static(id));
+    /// The trace note of a store into (or a read from) global state.
+    pub fn global_note(&self, key: &Global, stored: bool) -> String {
+        match key {
+            Global::Static(id) => {
+                let info = &self.cx.index.statics[*id];
+                let krate = self
+                    .cx
+                    .index
+                    .crate_names
+                    .get(info.crate_index)
+                    .map_or("crate", String::as_str);
+                let mut path = vec![krate];
+                path.extend(info.module.iter().map(String::as_str));
+                path.push(&info.name);
+                let verb = if stored { "stored in" } else { "read from" };
+                format!("{verb} static `{}`", path.join("::"))
+            }
+            // One channel per carried type: the key is not meant for reading.
+            Global::Channel(_) if stored => "sent on a channel".to_owned(),
+            Global::Channel(_) => "received from a channel".to_owned(),
+        }
+    }
+
+    /// The value of a `static` named at `pos`: a cell holding what any function stored
+    /// in it.
+    pub fn static_value(&mut self, id: crate::index::StaticId, pos: Pos) -> Value {
+        let cell = self.global_cell(Global::Static(id), pos);
         let info = &self.cx.index.statics[id];
         let ty = self.cx.index.lower_ty(
             info.crate_index,

@@ -13,6 +13,13 @@ use crate::index::ir::{Expr, MacroArgs, PathRef, Pos};
 /// How deep workspace macros may expand into workspace macros.
 const MAX_EXPANSION_DEPTH: usize = 8;
 
+/// A workspace macro call, expanded and lowered, with the trace note that says a sink
+/// was reached inside it.
+pub(crate) struct Expansion {
+    pub expr: Expr,
+    pub note: Arc<str>,
+}
+
 impl Frame<'_, '_> {
     /// Expands a call of a workspace `macro_rules!` and analyses the expansion, every
     /// position in it pointing at the call. `None` when there is no such macro or no
@@ -23,33 +30,33 @@ impl Frame<'_, '_> {
         tokens: &str,
         pos: Pos,
     ) -> Option<Value> {
-        if self.expansion_depth >= MAX_EXPANSION_DEPTH {
+        if self.expanding.len() >= MAX_EXPANSION_DEPTH {
             return None;
         }
         let key = (pos, tokens.as_ptr() as usize);
-        let lowered = match self.expansions.get(&key) {
+        let expansion = match self.expansions.get(&key) {
             Some(known) => known.clone(),
             None => {
-                let lowered = self.expand(name, tokens, pos).map(Arc::new);
-                self.expansions.insert(key, lowered.clone());
-                lowered
+                let expansion = self.expand(name, tokens, pos).map(Arc::new);
+                self.expansions.insert(key, expansion.clone());
+                expansion
             }
         }?;
-        self.expansion_depth += 1;
-        let value = self.expr(&lowered);
-        self.expansion_depth -= 1;
+        self.expanding.push(expansion.note.clone());
+        let value = self.expr(&expansion.expr);
+        self.expanding.pop();
         Some(value)
     }
 
     /// The expansion of a workspace macro call, lowered (positions at the call).
-    pub(super) fn expand(&self, name: &str, tokens: &str, pos: Pos) -> Option<Expr> {
+    pub(super) fn expand(&self, name: &str, tokens: &str, pos: Pos) -> Option<Expansion> {
         let definitions = self.cx.index.macros.get(name)?;
-        let (krate, rules) = definitions
+        let definition = definitions
             .iter()
-            .find(|(krate, _)| *krate == self.crate_index)
+            .find(|definition| definition.crate_index == self.crate_index)
             .or_else(|| definitions.first())?;
-        let defining_crate = self.cx.index.crate_names.get(*krate)?;
-        let expansion = super::expand::expand(&rules.rules, tokens, defining_crate)?;
+        let defining_crate = self.cx.index.crate_names.get(definition.crate_index)?;
+        let expansion = super::expand::expand(&definition.rules.rules, tokens, defining_crate)?;
         let braced: proc_macro2::TokenStream = proc_macro2::TokenTree::Group(
             proc_macro2::Group::new(proc_macro2::Delimiter::Brace, expansion),
         )
@@ -62,7 +69,15 @@ impl Frame<'_, '_> {
         });
         let (lowered, _) =
             crate::index::lower::lower_expansion(&expr, pos, self.cx.policy, &self.module);
-        Some(lowered)
+        let defined = &definition.location;
+        let note = format!(
+            "inside `{name}!` ({}:{})",
+            self.cx.index.files[defined.file].relative, defined.pos.line
+        );
+        Some(Expansion {
+            expr: lowered,
+            note: Arc::from(note),
+        })
     }
 
     pub fn macro_call(

@@ -166,9 +166,32 @@ pub(crate) struct Context<'a> {
     /// Method name → the traits that declare it a sink (looked up for every call on a
     /// receiver of unknown type, so built once).
     pub sink_trait_methods: &'a HashMap<String, Vec<usize>>,
-    /// "passed to `path`" per function: the note of every call step, made once and
-    /// shared by every trace that crosses the call.
-    pub call_notes: &'a [Arc<str>],
+    /// The notes of the trace steps a call of each function adds, made once and shared
+    /// by every trace that crosses the call.
+    pub call_notes: &'a [CallNotes],
+}
+
+/// How data crosses a call, as a trace step says it (SPEC §6, traces).
+pub(crate) struct CallNotes {
+    /// An argument goes in: "passed to `path`".
+    pub passed: Arc<str>,
+    /// The callee's result comes back: "returned from `path`".
+    pub returned: Arc<str>,
+    /// The callee writes into a `&mut` argument: "written back through `&mut` by `path`".
+    pub written_back: Arc<str>,
+    /// The callee writes into its receiver: "written back to the receiver by `path`".
+    pub receiver_written: Arc<str>,
+}
+
+impl CallNotes {
+    pub fn new(path: &str) -> CallNotes {
+        CallNotes {
+            passed: Arc::from(format!("passed to `{path}`")),
+            returned: Arc::from(format!("returned from `{path}`")),
+            written_back: Arc::from(format!("written back through `&mut` by `{path}`")),
+            receiver_written: Arc::from(format!("written back to the receiver by `{path}`")),
+        }
+    }
 }
 
 /// What analysing one function yields.

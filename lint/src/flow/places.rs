@@ -211,14 +211,14 @@ impl Frame<'_, '_> {
             }
         }
         path.reverse();
-        let Expr::Path { path: root, .. } = cursor else {
+        let Expr::Path { path: root, pos } = cursor else {
             return;
         };
         if let Some(Def::Static(id)) = (self.lookup_root(&root.segments))
             .then(|| self.resolve(&root.segments))
             .flatten()
         {
-            if let Some(cell) = self.static_value(id).cell {
+            if let Some(cell) = self.static_value(id, *pos).cell {
                 self.write_cell(cell, &path, value);
             }
             return;

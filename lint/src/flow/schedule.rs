@@ -136,10 +136,10 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let type_taints = types::TypeTaints::new(index);
     let conversions = conversions(index);
     let sink_trait_methods = sink_trait_methods(index);
-    let call_notes: Vec<std::sync::Arc<str>> = index
+    let call_notes: Vec<super::CallNotes> = index
         .functions
         .iter()
-        .map(|function| std::sync::Arc::from(format!("passed to `{}`", function.path)))
+        .map(|function| super::CallNotes::new(&function.path))
         .collect();
     let empty_summaries = HashMap::new();
     let (empty_purposes, empty_statics) = (HashMap::new(), HashMap::new());

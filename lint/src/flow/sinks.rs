@@ -6,14 +6,23 @@ use std::sync::Arc;
 
 use super::frame::Frame;
 use super::reach::{ParamPart, Target};
-use super::value::{Origin, Taint};
+use super::value::{Origin, Step, Taint};
 use super::{FlowFact, tag_origins};
 use crate::index::Location;
 
 impl Frame<'_, '_> {
     /// Records what `taint` brings to `sink` at `site`: tag origins become flows,
     /// parameter origins edges to the sink.
-    pub fn hit(&mut self, sink: &str, site: Location, taint: Taint) {
+    pub fn hit(&mut self, sink: &str, site: Location, mut taint: Taint) {
+        // A sink inside workspace macro expansions: the trace names each macro, inside
+        // out (the site is the outermost invocation).
+        for note in self.expanding.iter().rev() {
+            let step = Step {
+                location: site,
+                note: note.clone(),
+            };
+            taint = taint.with_step(&step);
+        }
         for (category, source, field_purposes, trace) in tag_origins(&taint) {
             // A loop's body runs more than once: each flow is recorded once.
             let key = (site, Arc::from(sink), category.clone(), source);

@@ -54,7 +54,7 @@ pub struct TraceNode {
 }
 
 /// Traces keep at most this many steps: enough to follow, bounded under recursion.
-const MAX_TRACE: usize = 16;
+const MAX_TRACE: usize = 32;
 
 impl Trace {
     pub fn len(&self) -> usize {
@@ -451,6 +451,21 @@ impl Value {
             || self.taint.0.keys().any(is_param)
             || self.outside.0.keys().any(is_param)
             || self.fields.values().any(Value::mentions_params)
+    }
+
+    /// The same value, every origin's trace in it extended by `step`.
+    pub fn with_step(&self, step: &Step) -> Value {
+        let mut value = self.clone();
+        value.taint = value.taint.with_step(step);
+        value.outside = value.outside.with_step(step);
+        if !value.fields.is_empty() {
+            value.fields = value
+                .fields
+                .iter()
+                .map(|(name, field)| (name.clone(), field.with_step(step)))
+                .collect();
+        }
+        value
     }
 
     /// The same value without what stands for parameters.

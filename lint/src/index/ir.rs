@@ -223,6 +223,8 @@ pub enum ItemKind {
 pub struct MacroRules {
     pub name: String,
     pub rules: Vec<MacroRule>,
+    /// The definition's name, for trace steps that say which macro a sink was inside.
+    pub pos: Pos,
 }
 
 #[derive(Debug, Clone)]

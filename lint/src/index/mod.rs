@@ -22,6 +22,15 @@ pub type FnId = usize;
 pub type TraitId = usize;
 pub type StaticId = usize;
 
+/// A `macro_rules!` definition: its rules, the crate that defines it (what `$crate`
+/// names) and where.
+#[derive(Debug, Clone)]
+pub struct MacroDef {
+    pub crate_index: usize,
+    pub location: Location,
+    pub rules: ir::MacroRules,
+}
+
 pub struct StaticInfo {
     pub name: String,
     pub ty: TypeRef,
@@ -157,8 +166,8 @@ pub struct Index {
     pub traits: Vec<TraitInfo>,
     pub statics: Vec<StaticInfo>,
     pub aliases: Vec<AliasInfo>,
-    /// `macro_rules!` definitions by name, with the crate that defines each.
-    pub macros: HashMap<String, Vec<(usize, ir::MacroRules)>>,
+    /// `macro_rules!` definitions by name.
+    pub macros: HashMap<String, Vec<MacroDef>>,
     /// Per crate, per module path: looked up by `&[String]` without building a key.
     pub(crate) scopes: HashMap<usize, HashMap<Vec<String>, Scope>>,
     /// (type, method name) → inherent and trait-impl methods.
@@ -241,11 +250,19 @@ impl Index {
                         });
                     }
                     ItemKind::MacroRules(rules) => {
+                        let location = Location {
+                            file: file_id,
+                            pos: rules.pos,
+                        };
                         index
                             .macros
                             .entry(rules.name.clone())
                             .or_default()
-                            .push((crate_index, rules));
+                            .push(MacroDef {
+                                crate_index,
+                                location,
+                                rules,
+                            });
                     }
                     ItemKind::TypeAlias { name, generics, ty } => {
                         let id = index.aliases.len();

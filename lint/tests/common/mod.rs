@@ -1,4 +1,4 @@
-//! Helpers shared by the tests that run Python validators.
+//! Helpers shared by the tests: running `check`, Python validators.
 
 #![allow(dead_code)]
 
@@ -60,4 +60,30 @@ pub fn copy_example(name: &str) -> (PathBuf, String) {
     std::fs::write(copy.join("src/lib.rs"), &source)
         .unwrap_or_else(|error| unreachable!("{error}"));
     (copy, source)
+}
+
+/// `check --workspace --format json` on the workspace of `manifest` (with `extra`
+/// arguments): the JSON document, after asserting that the run did not fail (exit 0 or
+/// 1, violations aside).
+pub fn check_json(manifest: &Path, extra: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args([
+            "check",
+            "--workspace",
+            "--format",
+            "json",
+            "--manifest-path",
+        ])
+        .arg(manifest)
+        .args(extra)
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "check failed on {}:\n{}",
+        manifest.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| unreachable!("check printed no JSON: {error}"))
 }

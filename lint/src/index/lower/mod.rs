@@ -157,6 +157,7 @@ impl Lowerer<'_> {
                 Some(name) => ItemKind::MacroRules(super::ir::MacroRules {
                     name: name.to_string(),
                     rules: macro_rules(&item.mac.tokens),
+                    pos: pos(name.span()),
                 }),
                 None => return None,
             },
