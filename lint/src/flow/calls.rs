@@ -10,7 +10,7 @@ use super::frame::Frame;
 use super::places::typed_as;
 use super::reach::Target;
 use super::types::Mode;
-use super::value::{Callable, Closure, ELEMENT, Origin, Step, Taint, Trace, Value};
+use super::value::{Callable, Closure, ELEMENT, ERR, Origin, Step, Taint, Trace, Value};
 use super::{Summary, sink_of};
 use crate::index::ir::{ClosureDef, Expr, Pos, Wrap};
 use crate::index::ty::{Ty, TyContext, Wrapper};
@@ -140,8 +140,12 @@ impl Frame<'_, '_> {
     pub(super) fn project(&self, args: &[Value], index: usize, path: &[String]) -> Value {
         let mut value = args.get(index).cloned().unwrap_or_default();
         for segment in path {
+            // The parts a pattern or a read named in the callee, read the same way here
+            // (a `Result`'s error keeps what an outside value carries as a whole).
             value = if segment == ELEMENT {
                 self.element(&value)
+            } else if segment == ERR {
+                self.error_side(&value)
             } else {
                 self.read_field(&value, segment)
             };

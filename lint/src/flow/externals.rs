@@ -163,6 +163,18 @@ const INSERT: &[&str] = &[
     "entry",
 ];
 
+/// Error-context extensions of `Result` and `Option` (anyhow's and snafu's `Context`,
+/// eyre's `WrapErr`, error-stack): the value stays, the error becomes a new one built
+/// from the old error and the context (a string, or what a closure returns).
+const ERROR_CONTEXT: &[&str] = &[
+    "context",
+    "with_context",
+    "wrap_err",
+    "wrap_err_with",
+    "change_context",
+    "attach_printable",
+];
+
 /// Adaptors that call their closure with the receiver's element.
 const MAP_CLOSURE: &[&str] = &[
     "map",
@@ -213,13 +225,18 @@ impl Frame<'_, '_> {
         // Closures first: their argument is the element (or, for `Option`/`Result`,
         // the value inside).
         let closure_index = args.iter().position(|arg| arg.callable.is_some());
+        let is_result = matches!(
+            receiver_value.ty().autoderef(),
+            Ty::Wrapper(Wrapper::Result, _)
+        ) || receiver_value.fields.contains_key(ERR);
+        let is_option = matches!(
+            receiver_value.ty().autoderef(),
+            Ty::Wrapper(Wrapper::Option, _)
+        );
+        let adds_context = (is_result || is_option) && ERROR_CONTEXT.contains(&method);
         if let Some(closure_index) = closure_index {
             let closure = args[closure_index].clone();
             // A `Result`'s error handlers get the error, not the value.
-            let is_result = matches!(
-                receiver_value.ty().autoderef(),
-                Ty::Wrapper(Wrapper::Result, _)
-            ) || receiver_value.fields.contains_key(ERR);
             let call_args = match method {
                 "fold" | "try_fold" => {
                     vec![args.first().cloned().unwrap_or_default(), element.clone()]
@@ -232,11 +249,15 @@ impl Frame<'_, '_> {
                 {
                     Vec::new()
                 }
+                _ if adds_context => Vec::new(),
                 _ => vec![element.clone()],
             };
             let produced = self
                 .apply_callable(&closure, call_args, pos)
                 .unwrap_or_default();
+            if adds_context {
+                return self.with_error_context(&receiver_value, element, &[produced]);
+            }
             if method == "ok_or_else" {
                 return result_of(element, produced);
             }
@@ -387,6 +408,9 @@ impl Frame<'_, '_> {
         }
         if method == "ok_or" {
             return result_of(element, args.into_iter().next().unwrap_or_default());
+        }
+        if adds_context {
+            return self.with_error_context(&receiver_value, element, &args);
         }
         if matches!(method, "err" | "unwrap_err" | "expect_err") {
             return self.error_side(&receiver_value);
@@ -571,6 +595,23 @@ fn wrap_like(container: &Value, inner: Value) -> Value {
 }
 
 /// `Ok(ok)` and `Err(err)` in one value, each its own part.
+impl Frame<'_, '_> {
+    /// `result.context(c)`: the same value, and an error built from the old one (none,
+    /// for an `Option`) and the context.
+    fn with_error_context(&self, receiver: &Value, value: Value, context: &[Value]) -> Value {
+        let mut error = self.error_side(receiver);
+        if !receiver.fields.contains_key(ERR)
+            && matches!(receiver.ty().autoderef(), Ty::Wrapper(Wrapper::Option, _))
+        {
+            error = Value::default();
+        }
+        for part in context {
+            error.join(part);
+        }
+        result_of(value, error)
+    }
+}
+
 fn result_of(ok: Value, err: Value) -> Value {
     let mut value = Value::typed(Ty::Wrapper(
         Wrapper::Result,
