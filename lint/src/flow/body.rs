@@ -22,7 +22,7 @@ use super::types::Mode;
 use super::value::{Callable, Value};
 use crate::index::Def;
 use crate::index::ir::{Block, Expr, PathRef, Pattern, Stmt, Wrap};
-use crate::index::ty::Ty;
+use crate::index::ty::{Ty, Wrapper};
 
 /// Parts nested deeper than this at a loop head are merged into their parent: a loop
 /// that wraps a value in itself (`x = Node { next: x }`) would otherwise grow it on
@@ -132,6 +132,20 @@ impl Frame<'_, '_> {
                         Some("Some" | "Ok" | "Err")
                     );
                 let is_err = is_wrapper && path.segments.last().is_some_and(|last| last == "Err");
+                // `Json(body)`, `Form(form)`, `Path(id)` against a value of an outside
+                // generic type of one argument: the argument, as deref would give it.
+                if let (false, [only], Ty::Wrapper(Wrapper::Other, args)) =
+                    (is_wrapper, elems.as_slice(), value.ty())
+                {
+                    if let ([inner], None | Some(Def::External(_))) =
+                        (args.as_slice(), self.resolve(&path.segments))
+                    {
+                        let mut part = value.clone();
+                        part.ty = Some(inner.clone());
+                        self.bind(only, part);
+                        return;
+                    }
+                }
                 let outside = !is_wrapper && self.names_outside_type(path);
                 for (index, elem) in elems.iter().enumerate() {
                     let part = if outside {
@@ -480,6 +494,17 @@ impl Frame<'_, '_> {
                 callable: Some(Callable::Function(id)),
                 ..Value::default()
             },
+            // A struct with named fields is no value by its bare name: a macro took the
+            // type (`sqlx::query_as!(Secret, ..)`), which carries no data.
+            Some(Def::Type(id))
+                if self.cx.index.types[id]
+                    .def
+                    .fields
+                    .iter()
+                    .any(|field| field.name.parse::<usize>().is_err()) =>
+            {
+                Value::default()
+            }
             Some(Def::Type(id) | Def::Variant(id, _)) => Value::typed(Ty::Adt(id, Vec::new())),
             Some(Def::Static(id)) => self.static_value(id, pos),
             _ => Value::default(),

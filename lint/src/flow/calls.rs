@@ -615,6 +615,53 @@ impl Frame<'_, '_> {
         self.unknown_call(values, &exprs, pos, "a callee the analysis cannot see")
     }
 
+    /// A workspace function handed to outside code as a value (a route handler, a
+    /// callback): the outside code calls it and gets its result, on which it may call
+    /// the workspace's impls of outside traits (axum's `IntoResponse` on a handler's
+    /// error, actix's `ResponseError`). Its arguments come from outside: they carry what
+    /// their types' tags say, nothing more.
+    fn handed_out(&mut self, id: FnId, pos: Pos) {
+        let function = &self.cx.index.functions[id];
+        let arity = function.def.params.len() + usize::from(function.def.receiver.is_some());
+        let result = self.apply_call(id, vec![Value::default(); arity], &[], pos);
+        self.run_outside_trait_impls(&result, pos, 0);
+    }
+
+    /// Runs the impls of outside traits of `value`'s type (and of what it wraps: a
+    /// `Result`'s value and error, an option's or a future's content) with it.
+    pub(super) fn run_outside_trait_impls(&mut self, value: &Value, pos: Pos, depth: usize) {
+        const MAX_DEPTH: usize = 3;
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match value.ty().autoderef().clone() {
+            Ty::Adt(ty, _) => {
+                let methods = self
+                    .cx
+                    .outside_trait_methods
+                    .get(&ty)
+                    .cloned()
+                    .unwrap_or_default();
+                for method in methods {
+                    let arity = self.cx.index.functions[method].def.params.len() + 1;
+                    let mut args = vec![Value::default(); arity];
+                    args[0] = value.clone();
+                    self.apply_call(method, args, &[], pos);
+                }
+            }
+            Ty::Wrapper(Wrapper::Result, _) => {
+                let (ok, error) = (self.element(value), self.error_side(value));
+                self.run_outside_trait_impls(&ok, pos, depth + 1);
+                self.run_outside_trait_impls(&error, pos, depth + 1);
+            }
+            Ty::Wrapper(Wrapper::Option | Wrapper::Future | Wrapper::Pointer, _) => {
+                let inner = self.element(value);
+                self.run_outside_trait_impls(&inner, pos, depth + 1);
+            }
+            _ => {}
+        }
+    }
+
     /// The trace step of data going through an outside call.
     pub(super) fn outside_step(&self, pos: Pos, callee: &str) -> Step {
         Step {
@@ -639,6 +686,11 @@ impl Frame<'_, '_> {
         }
         if !taint.is_empty() {
             taint = taint.with_step(&self.outside_step(pos, callee));
+        }
+        for value in &values {
+            if let Some(Callable::Function(id)) = &value.callable {
+                self.handed_out(*id, pos);
+            }
         }
         for expr in exprs {
             if let Expr::Wrap {

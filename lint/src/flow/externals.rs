@@ -137,8 +137,6 @@ const COMBINE: &[&str] = &[
     "ok_or",
     "and",
     "xor",
-    "zip",
-    "chain",
     "get_or_insert",
 ];
 
@@ -255,6 +253,22 @@ impl Frame<'_, '_> {
             let produced = self
                 .apply_callable(&closure, call_args, pos)
                 .unwrap_or_default();
+            // A handler or callback given to a method no model describes (a router's
+            // `route`, a framework's `to`): what it returns goes to the outside code.
+            let modelled = adds_context
+                || is_result
+                || is_option
+                || [MAP_CLOSURE, KEEP_CLOSURE, CONSUME_CLOSURE]
+                    .iter()
+                    .any(|list| list.contains(&method))
+                || method.starts_with("map_or")
+                || matches!(
+                    method,
+                    "fold" | "try_fold" | "ok_or_else" | "unwrap_or_else"
+                );
+            if !modelled {
+                self.run_outside_trait_impls(&produced, pos, 0);
+            }
             if adds_context {
                 return self.with_error_context(&receiver_value, element, &[produced]);
             }
@@ -432,6 +446,20 @@ impl Frame<'_, '_> {
                 result.taint.join(&self.full(arg, Mode::All));
             }
             return result;
+        }
+        // Iterator adaptors over two sequences keep their elements apart: `zip` pairs
+        // them, `chain` yields either.
+        if let ("zip" | "chain", [other]) = (method, args.as_slice()) {
+            let theirs = self.element(other);
+            let element = if method == "zip" {
+                let mut pair = Value::default();
+                pair.fields.insert("0".into(), element);
+                pair.fields.insert("1".into(), theirs);
+                pair
+            } else {
+                element.joined(&theirs)
+            };
+            return collection_of(element);
         }
         if method == "enumerate" {
             let mut pair = Value::default();

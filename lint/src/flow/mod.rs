@@ -161,6 +161,8 @@ pub(crate) struct Context<'a> {
     pub type_taints: &'a types::TypeTaints,
     /// Source type → `fn from` of the workspace's `impl From<Source> for _`.
     pub conversions: &'a HashMap<usize, Vec<FnId>>,
+    /// Type → methods of its impls of outside traits (see [`outside_trait_methods`]).
+    pub outside_trait_methods: &'a HashMap<usize, Vec<FnId>>,
     /// What each `static` may hold, from every function that writes it.
     pub statics: &'a HashMap<Global, Value>,
     /// Method name → the traits that declare it a sink (looked up for every call on a
@@ -238,6 +240,29 @@ fn conversions(index: &Index) -> HashMap<usize, Vec<FnId>> {
         );
         if let crate::index::ty::Ty::Adt(source, _) = ty {
             map.entry(source).or_default().push(id);
+        }
+    }
+    map
+}
+
+/// Methods (with `self`) of the workspace's impls of outside traits (`IntoResponse`,
+/// `ResponseError`, `Display`, ...), by the implementing type: what outside code may call
+/// on a value of that type it is handed. `Drop` runs where values are built instead.
+fn outside_trait_methods(index: &Index) -> HashMap<usize, Vec<FnId>> {
+    let mut map: HashMap<usize, Vec<FnId>> = HashMap::new();
+    for (id, function) in index.functions.iter().enumerate() {
+        let Owner::Impl {
+            ty: Some(ty),
+            trait_id: None,
+            trait_path: Some(path),
+            ..
+        } = &function.owner
+        else {
+            continue;
+        };
+        let is_drop = path.segments.last().is_some_and(|last| last == "Drop");
+        if function.def.receiver.is_some() && function.def.body.is_some() && !is_drop {
+            map.entry(*ty).or_default().push(id);
         }
     }
     map

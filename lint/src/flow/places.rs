@@ -21,11 +21,11 @@ impl Frame<'_, '_> {
         // a tagged field carries its tag even if a literal filled it.
         let mut typed = Value::default();
         match value.ty().autoderef() {
-            Ty::Adt(id, _) => {
+            Ty::Adt(id, args) => {
                 let index = self.cx.index;
                 let file = index.types[*id].file;
                 if let Some(field) = index.field(*id, name) {
-                    typed.ty = index.field_ty(*id, name).cloned();
+                    typed.ty = index.field_ty_with(*id, args, name);
                     if let Some(tag) = &field.tag {
                         typed
                             .taint

@@ -61,6 +61,23 @@ impl Index {
             .map(|(_, ty)| ty)
     }
 
+    /// The type of field `name` of `Adt(id, args)`: the declared type with the type's
+    /// parameters replaced by `args` (`UserBody<NewUser>.user` is a `NewUser`).
+    pub fn field_ty_with(&self, id: TypeId, args: &[Ty], name: &str) -> Option<Ty> {
+        let declared = self.field_ty(id, name)?.clone();
+        if args.is_empty() {
+            return Some(declared);
+        }
+        let by: Vec<(String, Ty)> = self.types[id]
+            .def
+            .generics
+            .iter()
+            .map(|param| param.name.clone())
+            .zip(args.iter().cloned())
+            .collect();
+        Some(declared.substituted(&by))
+    }
+
     pub(crate) fn lower_field_ty(&self, id: TypeId, field: &FieldDef) -> Ty {
         let info = &self.types[id];
         let context = TyContext {

@@ -123,6 +123,13 @@ pub struct GenericParam {
     pub bounds: Vec<PathRef>,
 }
 
+/// A type parameter of a `type` alias, with its default (`type Result<T, E = Error>`).
+#[derive(Debug, Clone)]
+pub struct AliasParam {
+    pub name: String,
+    pub default: Option<TypeRef>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Param {
     pub pattern: Pattern,
@@ -213,7 +220,7 @@ pub enum ItemKind {
     /// `type Name<T> = Ty;`: seen through wherever a type is resolved.
     TypeAlias {
         name: String,
-        generics: Vec<String>,
+        generics: Vec<AliasParam>,
         ty: TypeRef,
     },
 }

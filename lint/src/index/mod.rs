@@ -143,7 +143,7 @@ pub enum Def {
 
 /// `type Name<T> = Ty;` where it was declared.
 pub struct AliasInfo {
-    pub generics: Vec<String>,
+    pub generics: Vec<ir::AliasParam>,
     pub ty: TypeRef,
     pub crate_index: usize,
     pub module: Vec<String>,

@@ -97,7 +97,7 @@ const MAX_ALIAS_DEPTH: usize = 16;
 
 impl Ty {
     /// `self` with the named generic parameters replaced by types.
-    fn substituted(self, by: &[(String, Ty)]) -> Ty {
+    pub(crate) fn substituted(self, by: &[(String, Ty)]) -> Ty {
         match self {
             Ty::Param(name, bounds) => match by.iter().find(|(param, _)| *param == name) {
                 Some((_, ty)) => ty.clone(),
@@ -135,13 +135,25 @@ impl Index {
             generics: alias
                 .generics
                 .iter()
-                .map(|name| (name.clone(), Vec::new()))
+                .map(|param| (param.name.clone(), Vec::new()))
                 .collect(),
             self_ty: None,
         };
         let lowered = self.lower_ty(alias.crate_index, &alias.module, &context, &alias.ty);
+        // Parameters not given take their defaults, which may name earlier ones.
+        let mut by: Vec<(String, Ty)> = Vec::with_capacity(alias.generics.len());
+        let mut args = args.into_iter();
+        for param in &alias.generics {
+            let ty = match (args.next(), &param.default) {
+                (Some(given), _) => given,
+                (None, Some(default)) => self
+                    .lower_ty(alias.crate_index, &alias.module, &context, default)
+                    .substituted(&by),
+                (None, None) => Ty::Unknown,
+            };
+            by.push((param.name.clone(), ty));
+        }
         ALIAS_DEPTH.with(|cell| cell.set(depth));
-        let by: Vec<(String, Ty)> = alias.generics.iter().cloned().zip(args).collect();
         lowered.substituted(&by)
     }
 

@@ -142,7 +142,13 @@ impl Lowerer<'_> {
                 generics: item
                     .generics
                     .type_params()
-                    .map(|param| param.ident.to_string())
+                    .map(|param| super::ir::AliasParam {
+                        name: param.ident.to_string(),
+                        default: param
+                            .default
+                            .as_ref()
+                            .map(|(_, default)| ty::type_ref(default)),
+                    })
                     .collect(),
                 ty: ty::type_ref(&item.ty),
             },
