@@ -55,7 +55,7 @@ impl Frame<'_, '_> {
                     .unwrap_or_default();
                 if let Some(ty) = ty {
                     let declared = self.lower_ty(ty);
-                    if declared != Ty::Unknown {
+                    if !declared.is_unknown() {
                         typed_as(&mut value, &declared);
                         value.ty = Some(declared);
                     }

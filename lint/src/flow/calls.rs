@@ -11,9 +11,9 @@ use super::places::typed_as;
 use super::reach::Target;
 use super::types::Mode;
 use super::value::{Callable, Closure, ELEMENT, ERR, Origin, Step, Taint, Trace, Value};
-use super::{Summary, sink_of};
+use super::{Conversion, ConversionSource, Summary, sink_of};
 use crate::index::ir::{ClosureDef, Expr, Pos, Wrap};
-use crate::index::ty::{Ty, TyContext, Wrapper};
+use crate::index::ty::{Ty, Wrapper};
 use crate::index::{Def, FnId, Location, Owner};
 
 /// How deep closures may apply closures before the analysis stops following.
@@ -225,7 +225,16 @@ impl Frame<'_, '_> {
         };
         if let Some((index, path)) = &value.param {
             let projected = self.project(args, *index, path);
+            // The callee saw a generic `E`; this call's argument says what it is.
+            let generic = result
+                .ty
+                .as_ref()
+                .is_none_or(|ty| matches!(ty, Ty::Param(..) | Ty::Unknown));
+            let specific = projected.ty.clone().filter(|ty| *ty != Ty::Unknown);
             result.join(&projected);
+            if let (true, Some(specific)) = (generic, specific) {
+                result.ty = Some(specific);
+            }
         }
         result
     }
@@ -293,9 +302,42 @@ impl Frame<'_, '_> {
             .map(|summary| self.instantiate(&summary.ret, &args, &returned))
             .unwrap_or_default();
         if let Some(declared) = self.return_type(id, &args) {
+            self.convert_to_declared(&mut value, &declared, pos);
             typed_as(&mut value, &declared);
         }
         value
+    }
+
+    /// A callee's result that holds an outside crate's value where its declared type
+    /// says a workspace type (a generic helper's `e.into()` through an `E: Into<Error>`
+    /// bound): the conversion from that crate into the declared type ran, when the
+    /// workspace has exactly one. Looked at for the value and a `Result`'s error.
+    fn convert_to_declared(&mut self, value: &mut Value, declared: &Ty, pos: Pos) {
+        let converted = |frame: &mut Self, part: &Value, target: &Ty| -> Option<Value> {
+            let (Ty::Outside(krate), Ty::Adt(target, _)) = (part.ty(), target) else {
+                return None;
+            };
+            let source = ConversionSource::Crate(krate.clone());
+            let mut found = frame.conversions_from(&source, Some(*target));
+            let (Some((to, conversion)), None) = (found.pop(), found.pop()) else {
+                return None;
+            };
+            Some(frame.apply_conversion(to, &conversion, part.clone(), pos))
+        };
+        if let Some(done) = converted(self, value, declared) {
+            *value = done;
+            return;
+        }
+        if let (Ty::Wrapper(Wrapper::Result, types), Some(error)) =
+            (declared, value.fields.get(ERR).cloned())
+        {
+            if let Some(done) = types
+                .get(1)
+                .and_then(|target| converted(self, &error, target))
+            {
+                value.fields.insert(ERR.to_owned(), done);
+            }
+        }
     }
 
     /// What a summary does at a call besides returning: the sinks it reaches with the
@@ -504,44 +546,19 @@ impl Frame<'_, '_> {
         self.ret.join(&returned);
     }
 
-    /// `<target as From<_>>::from(error)` over the workspace's impls whose parameter
-    /// type is the error's (any from an outside type when the error's type is not
-    /// known); the error itself when no impl applies.
+    /// `<target as From<_>>::from(error)` over the workspace's conversions (impls and
+    /// `#[from]` variants) from the error's type, or its crate for an outside type;
+    /// the error itself when none applies.
     fn convert_with_from(&mut self, target: crate::index::TypeId, error: Value, pos: Pos) -> Value {
-        let index = self.cx.index;
-        let Some(candidates) = index.methods.get(&(target, "from".to_owned())) else {
-            return error;
-        };
-        let error_ty = error.ty().autoderef().clone();
-        let applicable: Vec<FnId> = candidates
-            .iter()
-            .copied()
-            .filter(|id| {
-                let function = &index.functions[*id];
-                let from_trait = matches!(&function.owner, Owner::Impl { trait_path: Some(path), .. }
-                    if path.segments.last().is_some_and(|name| name == "From"));
-                let Some(param) = function.def.params.first() else {
-                    return false;
-                };
-                let param_ty = index.lower_ty(
-                    function.crate_index,
-                    &function.module,
-                    &TyContext::default(),
-                    &param.ty,
-                );
-                from_trait
-                    && match (&error_ty, param_ty.autoderef()) {
-                        (Ty::Adt(have, _), Ty::Adt(want, _)) => have == want,
-                        (Ty::Adt(..), _) => false,
-                        (_, Ty::Adt(..)) => false,
-                        _ => true,
-                    }
-            })
-            .collect();
-        // An error of an outside type the analysis does not know: only an impl that is
-        // the sole one from an outside type can be the one `?` runs; with several, which
-        // runs is not known (a coverage gap, counted).
-        let ambiguous = !matches!(error_ty, Ty::Adt(..)) && applicable.len() > 1;
+        let source = ConversionSource::of(error.ty());
+        let mut applicable = self.conversions_from(&source, Some(target));
+        if applicable.is_empty() && matches!(source, ConversionSource::Crate(_)) {
+            applicable = self.conversions_from(&ConversionSource::Unknown, Some(target));
+        }
+        // An error of an outside type: only a conversion that is the sole one from its
+        // crate (or, the crate unknown, from any outside type) can be the one `?` runs;
+        // with several, which runs is not known (a coverage gap, counted).
+        let ambiguous = !matches!(source, ConversionSource::Type(_)) && applicable.len() > 1;
         if ambiguous {
             self.coverage.calls_unresolved += 1;
         }
@@ -549,11 +566,59 @@ impl Frame<'_, '_> {
             return error;
         }
         let mut converted = Value::default();
-        for id in applicable {
-            let result = self.apply_call(id, vec![error.clone()], &[], pos);
-            converted.join(&result);
+        for (target, conversion) in applicable {
+            converted.join(&self.apply_conversion(target, &conversion, error.clone(), pos));
         }
         converted
+    }
+
+    /// The conversions from `source` (into `target`, when given), in a fixed order. An
+    /// unknown source means any outside type's.
+    pub(super) fn conversions_from(
+        &self,
+        source: &ConversionSource,
+        target: Option<crate::index::TypeId>,
+    ) -> Vec<(Option<crate::index::TypeId>, Conversion)> {
+        let mut found: Vec<(Option<crate::index::TypeId>, Conversion)> = self
+            .cx
+            .conversions
+            .iter()
+            .filter(|(key, _)| match source {
+                ConversionSource::Unknown => !matches!(key, ConversionSource::Type(_)),
+                known => *key == known,
+            })
+            .flat_map(|(_, list)| list.iter().cloned())
+            .filter(|(to, _)| target.is_none_or(|target| *to == Some(target)))
+            .collect();
+        found.sort_by(|a, b| {
+            let key = |(to, conversion): &(Option<usize>, Conversion)| match conversion {
+                Conversion::Impl(id) => (*to, *id, String::new()),
+                Conversion::Variant { part } => (*to, usize::MAX, part.clone()),
+            };
+            key(a).cmp(&key(b))
+        });
+        found
+    }
+
+    /// Runs one conversion on `value`: the impl's `from`, or the `#[from]` variant built.
+    pub(super) fn apply_conversion(
+        &mut self,
+        target: Option<crate::index::TypeId>,
+        conversion: &Conversion,
+        value: Value,
+        pos: Pos,
+    ) -> Value {
+        match conversion {
+            Conversion::Impl(id) => self.apply_call(*id, vec![value], &[], pos),
+            Conversion::Variant { part } => {
+                let mut built = Value {
+                    ty: target.map(|target| Ty::Adt(target, Vec::new())),
+                    ..Value::default()
+                };
+                built.fields.insert(part.clone(), value);
+                built
+            }
+        }
     }
 
     pub(super) fn call(
@@ -692,6 +757,9 @@ impl Frame<'_, '_> {
                 self.handed_out(*id, pos);
             }
         }
+        let made_by = callee
+            .split_once("::")
+            .map(|(krate, _)| Ty::Outside(Arc::from(krate)));
         for expr in exprs {
             if let Expr::Wrap {
                 kind: Wrap::RefMut,
@@ -701,7 +769,9 @@ impl Frame<'_, '_> {
                 self.assign(inner, Value::tainted(taint.clone()), true);
             }
         }
-        Value::from_outside(taint)
+        let mut result = Value::from_outside(taint);
+        result.ty = made_by;
+        result
     }
 
     pub(super) fn method_call(
@@ -714,13 +784,22 @@ impl Frame<'_, '_> {
         let receiver_value = self.expr(receiver);
         let values: Vec<Value> = args.iter().map(|arg| self.expr(arg)).collect();
         if method == "into" {
-            // `x.into()` runs the workspace's `impl From<X> for Y`, when there is one.
-            let conversions = self.conversions_of(receiver_value.ty());
+            // `x.into()` runs the workspace's `impl From<X> for Y` (or `#[from]`), when
+            // there is one; from an outside crate's type, only when it is the only one.
+            let source = ConversionSource::of(receiver_value.ty());
+            let conversions = match source {
+                ConversionSource::Unknown => Vec::new(),
+                ConversionSource::Type(_) => self.conversions_from(&source, None),
+                ConversionSource::Crate(_) => {
+                    let found = self.conversions_from(&source, None);
+                    if found.len() == 1 { found } else { Vec::new() }
+                }
+            };
             if !conversions.is_empty() {
                 let mut result = Value::default();
-                for id in conversions {
+                for (target, conversion) in conversions {
                     let converted =
-                        self.apply_call(id, vec![receiver_value.clone()], &[receiver], pos);
+                        self.apply_conversion(target, &conversion, receiver_value.clone(), pos);
                     result.join(&converted);
                 }
                 return result;
@@ -778,7 +857,10 @@ impl Frame<'_, '_> {
             }
             _ => {}
         }
-        if candidates.is_empty() && matches!(ty.autoderef(), Ty::Unknown) {
+        if candidates.is_empty() && !matches!(ty.autoderef(), Ty::Param(..) | Ty::Traits(_)) {
+            candidates.extend(self.extension_candidates(ty.autoderef(), method));
+        }
+        if candidates.is_empty() && ty.autoderef().is_unknown() {
             // An unknown receiver: a trait method declared a sink is still a sink.
             let traits = self
                 .cx
@@ -794,12 +876,29 @@ impl Frame<'_, '_> {
         candidates
     }
 
-    /// `fn from` of every workspace `impl From<T> for _` where `T` is `ty`.
-    pub(super) fn conversions_of(&self, ty: &Ty) -> Vec<FnId> {
-        match ty.autoderef() {
-            Ty::Adt(source, _) => self.cx.conversions.get(source).cloned().unwrap_or_default(),
-            _ => Vec::new(),
+    /// The extension-trait impls whose implementing type fits `receiver`: a blanket
+    /// impl (`for T`) fits anything, `for Result<T, E>` a `Result`. For a receiver of
+    /// unknown type, only a method name with a single impl.
+    fn extension_candidates(&self, receiver: &Ty, method: &str) -> Vec<FnId> {
+        let Some(impls) = self.cx.extension_methods.get(method) else {
+            return Vec::new();
+        };
+        let fits = |implementing: &Ty| match (implementing.autoderef(), receiver) {
+            (Ty::Param(..), _) => true,
+            (Ty::Wrapper(have, _), Ty::Wrapper(want, _)) => have == want,
+            (Ty::Outside(have), Ty::Outside(want)) => have == want,
+            (_, Ty::Unknown | Ty::Outside(_)) => !matches!(implementing, Ty::Adt(..)),
+            _ => false,
+        };
+        let fitting: Vec<FnId> = impls
+            .iter()
+            .filter(|(_, implementing)| fits(implementing))
+            .map(|(id, _)| *id)
+            .collect();
+        if receiver.is_unknown() && fitting.len() > 1 {
+            return Vec::new();
         }
+        fitting
     }
 
     pub(super) fn trait_candidates(&self, trait_id: usize, method: &str) -> Vec<FnId> {

@@ -322,7 +322,7 @@ impl Frame<'_, '_> {
         // Channel ends typed with what they carry share one global channel per type.
         let channel = match receiver_value.ty().autoderef() {
             Ty::Wrapper(kind @ (Wrapper::Sender | Wrapper::Receiver), args)
-                if args.first().is_some_and(|arg| *arg != Ty::Unknown) =>
+                if args.first().is_some_and(|arg| !arg.is_unknown()) =>
             {
                 Some((*kind, Global::Channel(format!("{:?}", args[0]))))
             }
@@ -486,11 +486,16 @@ impl Frame<'_, '_> {
             if !args_taint.is_empty() && mutable_root {
                 self.assign(receiver, Value::tainted(args_taint), true);
             }
-            // The result of a method no model describes is an outside value.
+            // The result of a method no model describes is an outside value, from the
+            // receiver's crate when that is known.
             if !taint.is_empty() {
                 taint = taint.with_step(&self.outside_step(pos, &format!(".{method}()")));
             }
-            return Value::from_outside(taint);
+            let mut result = Value::from_outside(taint);
+            if let outside @ Ty::Outside(_) = receiver_value.ty().autoderef() {
+                result.ty = Some(outside.clone());
+            }
+            return result;
         }
         Value::tainted(taint)
     }

@@ -9,6 +9,7 @@ use super::places::collection_of;
 use super::types::Mode;
 use super::value::{Step, Taint, Value};
 use crate::index::ir::{Expr, MacroArgs, PathRef, Pos};
+use crate::index::ty::Ty;
 
 /// How deep workspace macros may expand into workspace macros.
 const MAX_EXPANSION_DEPTH: usize = 8;
@@ -151,7 +152,7 @@ impl Frame<'_, '_> {
                     // `bail!(..)` returns `Err(anyhow!(..))` from the function.
                     self.ret.join(&Value::tainted(taint.clone()));
                 }
-                Value::tainted(taint)
+                made_by(&resolved, Value::tainted(taint))
             }
             MacroArgs::Expressions(exprs) => {
                 let mut element = Value::default();
@@ -171,10 +172,18 @@ impl Frame<'_, '_> {
                 }
                 match name {
                     "vec" => collection_of(element),
-                    _ => Value::tainted(taint),
+                    _ => made_by(&resolved, Value::tainted(taint)),
                 }
             }
             MacroArgs::NotUnderstood => Value::default(),
         }
     }
+}
+
+/// What an outside crate's macro made (`sqlx::query!`, `anyhow!`) is that crate's.
+fn made_by(macro_path: &str, mut value: Value) -> Value {
+    if let Some((krate, _)) = macro_path.split_once("::") {
+        value.ty = Some(Ty::Outside(Arc::from(krate)));
+    }
+    value
 }

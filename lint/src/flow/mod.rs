@@ -159,10 +159,12 @@ pub(crate) struct Context<'a> {
     /// Purposes each function runs under (declared, else inherited from all callers).
     pub purposes: &'a HashMap<FnId, BTreeSet<String>>,
     pub type_taints: &'a types::TypeTaints,
-    /// Source type → `fn from` of the workspace's `impl From<Source> for _`.
-    pub conversions: &'a HashMap<usize, Vec<FnId>>,
+    /// The workspace's `From` conversions, by source.
+    pub conversions: &'a Conversions,
     /// Type → methods of its impls of outside traits (see [`outside_trait_methods`]).
     pub outside_trait_methods: &'a HashMap<usize, Vec<FnId>>,
+    /// Extension-trait methods by name (see [`extension_methods`]).
+    pub extension_methods: &'a HashMap<String, Vec<(FnId, crate::index::ty::Ty)>>,
     /// What each `static` may hold, from every function that writes it.
     pub statics: &'a HashMap<Global, Value>,
     /// Method name → the traits that declare it a sink (looked up for every call on a
@@ -222,24 +224,79 @@ fn sink_trait_methods(index: &Index) -> HashMap<String, Vec<usize>> {
     map
 }
 
-/// `impl From<Source> for Target`: source type → the impl's `fn from`.
-fn conversions(index: &Index) -> HashMap<usize, Vec<FnId>> {
-    let mut map: HashMap<usize, Vec<FnId>> = HashMap::new();
+/// A `From` conversion the workspace defines: `impl From<Source> for Target`, or a
+/// `#[from]` field that thiserror's derive turns into one.
+#[derive(Debug, Clone)]
+pub(crate) enum Conversion {
+    Impl(FnId),
+    /// Builds `Target::Variant` with the source in `part` (`Variant::0`).
+    Variant {
+        part: String,
+    },
+}
+
+/// What a conversion converts from, as far as the analysis can tell a type apart.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum ConversionSource {
+    Type(usize),
+    /// A type of this outside crate (`sqlx::Error` → `sqlx`).
+    Crate(Arc<str>),
+    Unknown,
+}
+
+impl ConversionSource {
+    pub fn of(ty: &crate::index::ty::Ty) -> ConversionSource {
+        match ty.autoderef() {
+            crate::index::ty::Ty::Adt(id, _) => ConversionSource::Type(*id),
+            crate::index::ty::Ty::Outside(krate) => ConversionSource::Crate(krate.clone()),
+            _ => ConversionSource::Unknown,
+        }
+    }
+}
+
+/// Every `From` conversion, by source: (target type, when a workspace one; how).
+pub(crate) type Conversions = HashMap<ConversionSource, Vec<(Option<usize>, Conversion)>>;
+
+fn conversions(index: &Index) -> Conversions {
+    let mut map: Conversions = HashMap::new();
+    let context = crate::index::ty::TyContext::default();
     for (id, function) in index.functions.iter().enumerate() {
-        let is_from = function.def.name == "from"
-            && matches!(&function.owner, Owner::Impl { trait_path: Some(path), .. }
-                if path.segments.last().is_some_and(|last| last == "From"));
-        let Some(param) = function.def.params.first().filter(|_| is_from) else {
+        let target = match &function.owner {
+            Owner::Impl {
+                ty,
+                trait_path: Some(path),
+                ..
+            } if path.segments.last().is_some_and(|last| last == "From") => *ty,
+            _ => continue,
+        };
+        let Some(param) = function
+            .def
+            .params
+            .first()
+            .filter(|_| function.def.name == "from")
+        else {
             continue;
         };
-        let ty = index.lower_ty(
-            function.crate_index,
-            &function.module,
-            &crate::index::ty::TyContext::default(),
-            &param.ty,
-        );
-        if let crate::index::ty::Ty::Adt(source, _) = ty {
-            map.entry(source).or_default().push(id);
+        let ty = index.lower_ty(function.crate_index, &function.module, &context, &param.ty);
+        map.entry(ConversionSource::of(&ty))
+            .or_default()
+            .push((target, Conversion::Impl(id)));
+    }
+    for (target, info) in index.types.iter().enumerate() {
+        for variant in &info.def.variants {
+            let [field] = variant.fields.as_slice() else {
+                continue;
+            };
+            if !field.from {
+                continue;
+            }
+            let ty = index.lower_ty(info.crate_index, &info.module, &context, &field.ty);
+            map.entry(ConversionSource::of(&ty)).or_default().push((
+                Some(target),
+                Conversion::Variant {
+                    part: format!("{}::{}", variant.name, field.name),
+                },
+            ));
         }
     }
     map
@@ -264,6 +321,46 @@ fn outside_trait_methods(index: &Index) -> HashMap<usize, Vec<FnId>> {
         if function.def.receiver.is_some() && function.def.body.is_some() && !is_drop {
             map.entry(*ty).or_default().push(id);
         }
+    }
+    map
+}
+
+/// Methods of the workspace's trait impls for types it does not define (extension
+/// traits: `impl<T, E> ResultExt<T> for Result<T, E>`, `impl<T: Display> Redact for
+/// T`), by method name, with the implementing type: how a call on a `Result`, a `String`
+/// or any `T` finds them, as rustc does among the traits in scope.
+fn extension_methods(index: &Index) -> HashMap<String, Vec<(FnId, crate::index::ty::Ty)>> {
+    let mut map: HashMap<String, Vec<(FnId, crate::index::ty::Ty)>> = HashMap::new();
+    for (id, function) in index.functions.iter().enumerate() {
+        let Owner::Impl {
+            self_ty,
+            ty: None,
+            trait_id: Some(_),
+            ..
+        } = &function.owner
+        else {
+            continue;
+        };
+        if function.def.receiver.is_none() {
+            continue;
+        }
+        let context = crate::index::ty::TyContext {
+            generics: function
+                .impl_generics
+                .iter()
+                .map(|param| {
+                    let bounds =
+                        index.traits_of(function.crate_index, &function.module, &param.bounds);
+                    (param.name.clone(), bounds)
+                })
+                .collect(),
+            self_ty: None,
+        };
+        let implementing =
+            index.lower_ty(function.crate_index, &function.module, &context, self_ty);
+        map.entry(function.def.name.clone())
+            .or_default()
+            .push((id, implementing));
     }
     map
 }

@@ -113,6 +113,7 @@ impl Frame<'_, '_> {
                     _,
                 )
                 | Ty::Unknown
+                | Ty::Outside(_)
                 | Ty::Param(..)
                 | Ty::Traits(_)
                 | Ty::Adt(..)
@@ -120,7 +121,7 @@ impl Frame<'_, '_> {
                 {
                     let mut same = value.clone();
                     same.ty = Some(value.ty().element())
-                        .filter(|ty| *ty != Ty::Unknown)
+                        .filter(|ty| !ty.is_unknown())
                         .or(same.ty);
                     return same;
                 }
@@ -156,6 +157,8 @@ impl Frame<'_, '_> {
                     Ty::Wrapper(Wrapper::Result, args) => {
                         Value::typed(args.get(1).cloned().unwrap_or(Ty::Unknown))
                     }
+                    // The error of what an outside crate returned is that crate's.
+                    outside @ Ty::Outside(_) => Value::typed(outside.clone()),
                     _ => Value::default(),
                 };
                 if let Some((index, path)) = &value.param {
@@ -283,12 +286,12 @@ pub(super) fn extend_param_path(
 /// Gives `value` and its element and tuple parts the types `ty` says, where the
 /// analysis did not know them (a `let` annotation, a declared return type).
 pub(super) fn typed_as(value: &mut Value, ty: &Ty) {
-    if *ty == Ty::Unknown {
+    if ty.is_unknown() {
         return;
     }
     let known = value.ty.as_ref().is_some_and(|current| {
-        *current != Ty::Unknown
-            && !matches!(current, Ty::Wrapper(_, args) if args.contains(&Ty::Unknown))
+        !current.is_unknown()
+            && !matches!(current, Ty::Wrapper(_, args) if args.iter().any(Ty::is_unknown))
     });
     if !known {
         value.ty = Some(ty.clone());

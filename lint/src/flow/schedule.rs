@@ -29,8 +29,8 @@ use rayon::prelude::*;
 use super::value::{Global, Value};
 use super::{
     Context, Coverage, FlowResult, FnOutcome, Summary, conversions, declared_purposes, dedup,
-    frame, inherit_purposes, outside_trait_methods, reach, sink_trait_methods, types,
-    value_fingerprint,
+    extension_methods, frame, inherit_purposes, outside_trait_methods, reach, sink_trait_methods,
+    types, value_fingerprint,
 };
 use crate::index::free::{Walk, each_expr};
 use crate::index::ir::Expr;
@@ -137,6 +137,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
     let type_taints = types::TypeTaints::new(index);
     let conversions = conversions(index);
     let outside_trait_methods = outside_trait_methods(index);
+    let extension_methods = extension_methods(index);
     let sink_trait_methods = sink_trait_methods(index);
     let call_notes: Vec<super::CallNotes> = index
         .functions
@@ -157,6 +158,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         type_taints: &type_taints,
         conversions: &conversions,
         outside_trait_methods: &outside_trait_methods,
+        extension_methods: &extension_methods,
         statics: &empty_statics,
         sink_trait_methods: &sink_trait_methods,
         call_notes: &call_notes,

@@ -155,7 +155,7 @@ impl Index {
                     self.collect_type_taint(arg, mode, seen, taint);
                 }
             }
-            Ty::Param(..) | Ty::Traits(_) | Ty::Unknown => {}
+            Ty::Param(..) | Ty::Traits(_) | Ty::Outside(_) | Ty::Unknown => {}
         }
     }
 }
@@ -198,7 +198,7 @@ impl TypeTaints {
                     self.of(arg, mode, taint);
                 }
             }
-            Ty::Param(..) | Ty::Traits(_) | Ty::Unknown => {}
+            Ty::Param(..) | Ty::Traits(_) | Ty::Outside(_) | Ty::Unknown => {}
         }
     }
 }

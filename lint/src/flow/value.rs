@@ -326,9 +326,8 @@ impl Value {
     pub fn join(&mut self, other: &Value) -> bool {
         let mut grew = self.taint.join(&other.taint);
         grew |= self.outside.join(&other.outside);
-        if (self.ty.is_none() || self.ty == Some(Ty::Unknown))
-            && other.ty.is_some()
-            && other.ty != Some(Ty::Unknown)
+        if self.ty.as_ref().is_none_or(Ty::is_unknown)
+            && other.ty.as_ref().is_some_and(|ty| !ty.is_unknown())
         {
             self.ty = other.ty.clone();
             grew = true;
@@ -385,9 +384,8 @@ impl Value {
         if !self.taint.contains_all(&other.taint) || !self.outside.contains_all(&other.outside) {
             return false;
         }
-        if (self.ty.is_none() || self.ty == Some(Ty::Unknown))
-            && other.ty.is_some()
-            && other.ty != Some(Ty::Unknown)
+        if self.ty.as_ref().is_none_or(Ty::is_unknown)
+            && other.ty.as_ref().is_some_and(|ty| !ty.is_unknown())
         {
             return false;
         }

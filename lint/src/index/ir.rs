@@ -60,6 +60,9 @@ pub struct FieldDef {
     pub tag: Option<DataTag>,
     /// `#[serde(skip)]` or `#[serde(skip_serializing)]`.
     pub serde_skip: bool,
+    /// `#[from]` (thiserror): the derive writes `impl From<ThisFieldsType>` that builds
+    /// the variant from it.
+    pub from: bool,
     pub pos: Pos,
 }
 

@@ -16,6 +16,10 @@ pub enum Ty {
     /// `dyn Trait` / `impl Trait`.
     Traits(Vec<TraitId>),
     Tuple(Vec<Ty>),
+    /// A type from outside the workspace, known only by the crate that defines or made
+    /// it (`sqlx::Error`, what a `reqwest` call returned): what `?` needs to pick the
+    /// `From` conversion that runs. Otherwise as little known as [`Ty::Unknown`].
+    Outside(std::sync::Arc<str>),
     Unknown,
 }
 
@@ -55,6 +59,19 @@ fn wrapper(name: &str) -> Option<Wrapper> {
 impl Ty {
     /// The element type for indexing, iteration and `unwrap`-like access: what is
     /// inside an Option, Vec, Box, Mutex, map (its values), channel end.
+    /// Nothing known about the type's structure (outside types included).
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Ty::Unknown | Ty::Outside(_))
+    }
+
+    /// The crate an outside type comes from.
+    pub fn outside_crate(&self) -> Option<&str> {
+        match self {
+            Ty::Outside(krate) => Some(krate),
+            _ => None,
+        }
+    }
+
     pub fn element(&self) -> Ty {
         match self {
             Ty::Wrapper(Wrapper::Map, args) => args.get(1).cloned().unwrap_or(Ty::Unknown),
@@ -226,7 +243,12 @@ impl Index {
                 let name = full.last().map(String::as_str).unwrap_or_default();
                 match wrapper(name) {
                     Some(kind) => Ty::Wrapper(kind, args),
-                    None if args.is_empty() => Ty::Unknown,
+                    None if args.is_empty() => match full.first() {
+                        Some(krate) if krate != "Self" => {
+                            Ty::Outside(std::sync::Arc::from(krate.as_str()))
+                        }
+                        _ => Ty::Unknown,
+                    },
                     None => Ty::Wrapper(Wrapper::Other, args),
                 }
             }

@@ -288,6 +288,10 @@ impl Lowerer<'_> {
                 ty: ty::type_ref(&field.ty),
                 tag: self.data_tag(&field.attrs),
                 serde_skip: serde_skips(&field.attrs),
+                from: field
+                    .attrs
+                    .iter()
+                    .any(|attribute| attribute.path().is_ident("from")),
                 pos: pos(field
                     .ident
                     .as_ref()
