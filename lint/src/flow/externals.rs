@@ -58,6 +58,13 @@ const SAME_VALUE: &[&str] = &[
     "dedup",
     "chunks",
     "windows",
+    // Future wrappers (SPEC §6): the future, and what it resolves to, stay as they were.
+    "instrument",
+    "in_current_span",
+    "with_current_subscriber",
+    "with_subscriber",
+    "boxed",
+    "boxed_local",
 ];
 
 /// Methods that take what is inside: an option's value, a collection's element.
@@ -316,6 +323,10 @@ impl Frame<'_, '_> {
             }
             if method.starts_with("map_or") {
                 result.join(&Value::tainted(self.full(&element, Mode::All)));
+            }
+            if !modelled {
+                // A method no model describes returns what its receiver carried too.
+                result.outside.join(&self.full(&receiver_value, Mode::All));
             }
             return result;
         }

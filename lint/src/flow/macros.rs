@@ -149,8 +149,14 @@ impl Frame<'_, '_> {
                         .unwrap_or_default();
                 }
                 if matches!(name, "bail" | "ensure") {
-                    // `bail!(..)` returns `Err(anyhow!(..))` from the function.
-                    self.ret.join(&Value::tainted(taint.clone()));
+                    // `bail!(..)` returns `Err(anyhow!(..))` from the function: the
+                    // error side only.
+                    let mut returned = Value::default();
+                    returned.fields.insert(
+                        super::value::ERR.to_owned(),
+                        made_by(&resolved, Value::tainted(taint.clone())),
+                    );
+                    self.ret.join(&returned);
                 }
                 made_by(&resolved, Value::tainted(taint))
             }
