@@ -31,6 +31,21 @@ impl Frame<'_, '_> {
         tokens: &str,
         pos: Pos,
     ) -> Option<Value> {
+        if !self.cx.index.macros.contains_key(name) {
+            return None;
+        }
+        self.analyse_expansion(tokens, pos, |frame| frame.expand(name, tokens, pos))
+    }
+
+    /// Analyses the expansion `make` builds for the macro call at `pos` (made once per
+    /// call and cached), inside its trace note. `None` when there is none, or
+    /// expansions nest too deep.
+    fn analyse_expansion(
+        &mut self,
+        tokens: &str,
+        pos: Pos,
+        make: impl FnOnce(&Self) -> Option<Expansion>,
+    ) -> Option<Value> {
         if self.expanding.len() >= MAX_EXPANSION_DEPTH {
             return None;
         }
@@ -38,7 +53,7 @@ impl Frame<'_, '_> {
         let expansion = match self.expansions.get(&key) {
             Some(known) => known.clone(),
             None => {
-                let expansion = self.expand(name, tokens, pos).map(Arc::new);
+                let expansion = make(self).map(Arc::new);
                 self.expansions.insert(key, expansion.clone());
                 expansion
             }

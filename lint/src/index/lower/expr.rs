@@ -338,6 +338,20 @@ impl Lowerer<'_> {
             .segments
             .last()
             .map_or_else(|| mac.path.span(), |segment| segment.ident.span()));
+        // `tokio::select!` is code the workspace wrote, run as a `match` would.
+        let is_select = matches!(name.as_str(), "select" | "select_biased")
+            && path.segments.len() <= 2
+            && path
+                .segments
+                .first()
+                .is_some_and(|first| matches!(first.as_str(), "tokio" | "futures" | "select"));
+        if let Some(expr) = is_select
+            .then(|| super::select::select_as_match(mac.tokens.clone()))
+            .flatten()
+            .and_then(|stream| syn::parse2::<syn::Expr>(stream).ok())
+        {
+            return self.expr(&expr);
+        }
         let args = match name.as_str() {
             "json" => MacroArgs::Expressions(self.json_values(mac.tokens.clone())),
             "vec" => match self

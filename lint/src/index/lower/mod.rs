@@ -4,6 +4,7 @@
 
 mod expr;
 mod format;
+mod select;
 mod ty;
 
 use privflow_model::Policy;
