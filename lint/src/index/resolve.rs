@@ -216,6 +216,19 @@ impl Index {
         if starts_in_scope || matches!(first.as_str(), "crate" | "self" | "super") {
             return self.resolve_at(crate_index, module, path, depth, visited);
         }
+        // A name another import of this module brings in (`use crate::*; use errors::*;`):
+        // uniform paths resolve it there before taking it for a crate.
+        if self.crate_by_name(first).is_none() && depth <= MAX_DEPTH {
+            match self.lookup(crate_index, module, first, depth + 1, visited) {
+                Some(Def::Module(krate, inner)) if path.len() > 1 => {
+                    return self.resolve_at(krate, &inner, &path[1..], depth + 1, visited);
+                }
+                Some(def @ (Def::Module(..) | Def::Type(_) | Def::Trait(_))) if path.len() == 1 => {
+                    return Some(def);
+                }
+                _ => {}
+            }
+        }
         match self.crate_by_name(first) {
             Some(krate) if path.len() == 1 => Some(Def::Module(krate, Vec::new())),
             Some(krate) => self.resolve_at(krate, &[], &path[1..], depth, visited),
