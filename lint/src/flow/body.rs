@@ -55,7 +55,7 @@ impl Frame<'_, '_> {
                     .unwrap_or_default();
                 if let Some(ty) = ty {
                     let declared = self.lower_ty(ty);
-                    if !declared.is_unknown() {
+                    if declared != Ty::Unknown {
                         typed_as(&mut value, &declared);
                         value.ty = Some(declared);
                     }

@@ -314,10 +314,10 @@ impl Frame<'_, '_> {
     /// workspace has exactly one. Looked at for the value and a `Result`'s error.
     fn convert_to_declared(&mut self, value: &mut Value, declared: &Ty, pos: Pos) {
         let converted = |frame: &mut Self, part: &Value, target: &Ty| -> Option<Value> {
-            let (Ty::Outside(krate), Ty::Adt(target, _)) = (part.ty(), target) else {
+            let (Some(krate), Ty::Adt(target, _)) = (part.ty().outside_crate(), target) else {
                 return None;
             };
-            let source = ConversionSource::Crate(krate.clone());
+            let source = ConversionSource::Crate(Arc::from(krate));
             let mut found = frame.conversions_from(&source, Some(*target));
             let (Some((to, conversion)), None) = (found.pop(), found.pop()) else {
                 return None;
@@ -757,9 +757,7 @@ impl Frame<'_, '_> {
                 self.handed_out(*id, pos);
             }
         }
-        let made_by = callee
-            .split_once("::")
-            .map(|(krate, _)| Ty::Outside(Arc::from(krate)));
+        let made_by = made_by_outside_call(callee);
         for expr in exprs {
             if let Expr::Wrap {
                 kind: Wrap::RefMut,
@@ -886,7 +884,9 @@ impl Frame<'_, '_> {
         let fits = |implementing: &Ty| match (implementing.autoderef(), receiver) {
             (Ty::Param(..), _) => true,
             (Ty::Wrapper(have, _), Ty::Wrapper(want, _)) => have == want,
-            (Ty::Outside(have), Ty::Outside(want)) => have == want,
+            (have @ Ty::Outside(_), want @ Ty::Outside(_)) => {
+                have.outside_crate() == want.outside_crate()
+            }
             (_, Ty::Unknown | Ty::Outside(_)) => !matches!(implementing, Ty::Adt(..)),
             _ => false,
         };
@@ -937,4 +937,21 @@ fn position_of(expr: &Expr) -> Option<Pos> {
         Expr::Wrap { inner, .. } => position_of(inner),
         _ => None,
     }
+}
+
+/// What an outside function call made, as far as its path tells: an outside type's
+/// associated function (`tracing::Span::current`, `reqwest::Client::new`) is taken to
+/// make that type, any other the crate's (`std::fs::write` → `std`).
+fn made_by_outside_call(callee: &str) -> Option<Ty> {
+    let (owner, _) = callee.rsplit_once("::")?;
+    let owner_is_type = owner
+        .rsplit("::")
+        .next()
+        .is_some_and(|name| name.starts_with(char::is_uppercase));
+    let made = if owner_is_type {
+        owner
+    } else {
+        callee.split("::").next()?
+    };
+    Some(Ty::Outside(Arc::from(made)))
 }

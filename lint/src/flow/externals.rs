@@ -226,6 +226,7 @@ impl Frame<'_, '_> {
         pos: Pos,
     ) -> Value {
         self.coverage.calls += 1;
+        self.check_outside_method_sink(&receiver_value, method, &args, pos);
         let element = self.element(&receiver_value);
         // Closures first: their argument is the element (or, for `Option`/`Result`,
         // the value inside).
@@ -503,8 +504,8 @@ impl Frame<'_, '_> {
                 taint = taint.with_step(&self.outside_step(pos, &format!(".{method}()")));
             }
             let mut result = Value::from_outside(taint);
-            if let outside @ Ty::Outside(_) = receiver_value.ty().autoderef() {
-                result.ty = Some(outside.clone());
+            if let Some(krate) = receiver_value.ty().autoderef().outside_crate() {
+                result.ty = Some(Ty::Outside(std::sync::Arc::from(krate)));
             }
             return result;
         }
@@ -638,8 +639,44 @@ fn wrap_like(container: &Value, inner: Value) -> Value {
     value
 }
 
-/// `Ok(ok)` and `Err(err)` in one value, each its own part.
 impl Frame<'_, '_> {
+    /// A method of an outside type declared a sink in `privflow.toml`
+    /// (`tracing::Span::record`), called on a value known to be of that type (declared,
+    /// or made by `Span::current()`): the receiver and the arguments reach it.
+    fn check_outside_method_sink(
+        &mut self,
+        receiver: &Value,
+        method: &str,
+        args: &[Value],
+        pos: Pos,
+    ) {
+        let Ty::Outside(path) = receiver.ty().autoderef() else {
+            return;
+        };
+        if !path.contains("::") {
+            return;
+        }
+        let declared = format!("{path}::{method}");
+        let Some(sink) = self
+            .cx
+            .policy
+            .sink_for_function(&declared)
+            .map(|sink| sink.id.clone())
+        else {
+            return;
+        };
+        let site = self.location(pos);
+        let mut taint = self.full(receiver, Mode::All);
+        for arg in args {
+            taint.join(&self.full(arg, Mode::All));
+        }
+        let step = Step {
+            location: site,
+            note: std::sync::Arc::from(format!("passed to `{declared}`")),
+        };
+        self.hit(&sink, site, taint.with_step(&step));
+    }
+
     /// `result.context(c)`: the same value, and an error built from the old one (none,
     /// for an `Option`) and the context.
     fn with_error_context(&self, receiver: &Value, value: Value, context: &[Value]) -> Value {
@@ -656,6 +693,7 @@ impl Frame<'_, '_> {
     }
 }
 
+/// `Ok(ok)` and `Err(err)` in one value, each its own part.
 fn result_of(ok: Value, err: Value) -> Value {
     let mut value = Value::typed(Ty::Wrapper(
         Wrapper::Result,

@@ -248,7 +248,11 @@ impl ConversionSource {
     pub fn of(ty: &crate::index::ty::Ty) -> ConversionSource {
         match ty.autoderef() {
             crate::index::ty::Ty::Adt(id, _) => ConversionSource::Type(*id),
-            crate::index::ty::Ty::Outside(krate) => ConversionSource::Crate(krate.clone()),
+            outside @ crate::index::ty::Ty::Outside(_) => outside
+                .outside_crate()
+                .map_or(ConversionSource::Unknown, |krate| {
+                    ConversionSource::Crate(Arc::from(krate))
+                }),
             _ => ConversionSource::Unknown,
         }
     }

@@ -123,6 +123,16 @@ impl Frame<'_, '_> {
                     same.ty = Some(value.ty().element())
                         .filter(|ty| !ty.is_unknown())
                         .or(same.ty);
+                    // What is inside a result is not its error (`?` and `bail!` put
+                    // the function's errors under `Err` beside a value without parts).
+                    if same.fields.contains_key(ERR) {
+                        same.fields = same
+                            .fields
+                            .take()
+                            .into_iter()
+                            .filter(|(name, _)| name != ERR)
+                            .collect();
+                    }
                     return same;
                 }
                 ty => {
@@ -286,7 +296,8 @@ pub(super) fn extend_param_path(
 /// Gives `value` and its element and tuple parts the types `ty` says, where the
 /// analysis did not know them (a `let` annotation, a declared return type).
 pub(super) fn typed_as(value: &mut Value, ty: &Ty) {
-    if ty.is_unknown() {
+    // An outside type's path (`tracing::Span`) says more than what the value had.
+    if *ty == Ty::Unknown {
         return;
     }
     let known = value.ty.as_ref().is_some_and(|current| {

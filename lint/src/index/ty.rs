@@ -16,9 +16,11 @@ pub enum Ty {
     /// `dyn Trait` / `impl Trait`.
     Traits(Vec<TraitId>),
     Tuple(Vec<Ty>),
-    /// A type from outside the workspace, known only by the crate that defines or made
-    /// it (`sqlx::Error`, what a `reqwest` call returned): what `?` needs to pick the
-    /// `From` conversion that runs. Otherwise as little known as [`Ty::Unknown`].
+    /// A type from outside the workspace, known by its path (`tracing::Span`, from a
+    /// declaration or `Span::current()`) or only by the crate that made it (`sqlx`, what
+    /// a method on a `sqlx` value returned): what `?` needs to pick the `From`
+    /// conversion that runs, and what a sink declared on an outside method is matched
+    /// against. Otherwise as little known as [`Ty::Unknown`].
     Outside(std::sync::Arc<str>),
     Unknown,
 }
@@ -67,7 +69,7 @@ impl Ty {
     /// The crate an outside type comes from.
     pub fn outside_crate(&self) -> Option<&str> {
         match self {
-            Ty::Outside(krate) => Some(krate),
+            Ty::Outside(path) => path.split("::").next(),
             _ => None,
         }
     }
@@ -245,7 +247,7 @@ impl Index {
                     Some(kind) => Ty::Wrapper(kind, args),
                     None if args.is_empty() => match full.first() {
                         Some(krate) if krate != "Self" => {
-                            Ty::Outside(std::sync::Arc::from(krate.as_str()))
+                            Ty::Outside(std::sync::Arc::from(full.join("::")))
                         }
                         _ => Ty::Unknown,
                     },
