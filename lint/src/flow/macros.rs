@@ -172,6 +172,8 @@ impl Frame<'_, '_> {
                         made_by(&resolved, Value::tainted(taint.clone())),
                     );
                     self.ret.join(&returned);
+                    // Its own value is `()` (or never: it returned).
+                    return Value::default();
                 }
                 made_by(&resolved, Value::tainted(taint))
             }
