@@ -64,6 +64,7 @@ fn traces_name_every_boundary_static_macro_and_outside_call() {
         (
             ("statics.rs", 21, "contact.email", "logs"),
             vec![
+                (14, "stored by `.push()`"),
                 (14, "stored in static `flows_app::statics::RECENT_EMAILS`"),
                 (20, "read from static `flows_app::statics::RECENT_EMAILS`"),
                 (21, "formatted by `println!`"),

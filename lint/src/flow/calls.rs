@@ -224,7 +224,7 @@ impl Frame<'_, '_> {
             callable: value.callable.clone(),
         };
         if let Some((index, path)) = &value.param {
-            let projected = self.project(args, *index, path);
+            let projected = self.project(args, *index, path).with_step(step);
             // The callee saw a generic `E`; this call's argument says what it is.
             let generic = result
                 .ty

@@ -399,14 +399,16 @@ impl Frame<'_, '_> {
                 };
                 inserted.join(&part);
             }
+            // The element keeps its parts: reading a field of an element reads what was
+            // stored in that field, not the whole element (SPEC §6, field sensitivity).
+            let stored = Step {
+                location: self.location(pos),
+                note: std::sync::Arc::from(format!("stored by `.{method}()`")),
+            };
             let mut written = Value::default();
-            written.fields.insert(ELEMENT.to_owned(), inserted.clone());
             written
-                .taint
-                .join(&self.full(&inserted, Mode::All).with_step(&Step {
-                    location: self.location(pos),
-                    note: std::sync::Arc::from(format!("stored by `.{method}()`")),
-                }));
+                .fields
+                .insert(ELEMENT.to_owned(), inserted.with_step(&stored));
             if let Some(cell) = receiver_value.cell {
                 self.join_cell(cell, &written);
             }
