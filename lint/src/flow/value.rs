@@ -171,30 +171,35 @@ impl Taint {
         self
     }
 
-    /// The same origins, each trace extended by `step`.
+    /// The same origins, each tag's trace extended by `step`. A parameter origin's
+    /// trace is replaced by the caller's when a summary is applied, so it is left as is
+    /// (generic code carries many, and this runs at every call).
     pub fn with_step(&self, step: &Step) -> Taint {
-        if self.0.is_empty() {
+        if !self
+            .0
+            .keys()
+            .any(|origin| matches!(origin, Origin::Tag { .. }))
+        {
             return self.clone();
         }
         // Origins that came the same way share the extended trace.
         let mut extended: Vec<(usize, Trace)> = Vec::new();
-        Taint::from_map(
-            self.0
-                .iter()
-                .map(|(origin, trace)| {
-                    let key = trace.key();
-                    let next = match extended.iter().find(|(known, _)| *known == key) {
-                        Some((_, next)) => next.clone(),
-                        None => {
-                            let next = trace.extended(step);
-                            extended.push((key, next.clone()));
-                            next
-                        }
-                    };
-                    (origin.clone(), next)
-                })
-                .collect(),
-        )
+        let mut map = (*self.0).clone();
+        for (origin, trace) in map.iter_mut() {
+            if !matches!(origin, Origin::Tag { .. }) {
+                continue;
+            }
+            let key = trace.key();
+            *trace = match extended.iter().find(|(known, _)| *known == key) {
+                Some((_, next)) => next.clone(),
+                None => {
+                    let next = trace.extended(step);
+                    extended.push((key, next.clone()));
+                    next
+                }
+            };
+        }
+        Taint::from_map(map)
     }
 }
 

@@ -61,6 +61,28 @@ fn wrapper(name: &str) -> Option<Wrapper> {
 impl Ty {
     /// The element type for indexing, iteration and `unwrap`-like access: what is
     /// inside an Option, Vec, Box, Mutex, map (its values), channel end.
+    /// How deeply the type nests type arguments (`NewUser` 1, `Vec<NewUser>` 2).
+    pub fn depth(&self) -> usize {
+        let inner = match self {
+            Ty::Adt(_, args) | Ty::Wrapper(_, args) | Ty::Tuple(args) => {
+                args.iter().map(Ty::depth).max().unwrap_or(0)
+            }
+            _ => 0,
+        };
+        inner + 1
+    }
+
+    /// Whether no generic parameter or trait object stands anywhere in the type.
+    pub fn is_concrete(&self) -> bool {
+        match self {
+            Ty::Param(..) | Ty::Traits(_) => false,
+            Ty::Adt(_, args) | Ty::Wrapper(_, args) | Ty::Tuple(args) => {
+                args.iter().all(Ty::is_concrete)
+            }
+            Ty::Outside(_) | Ty::Unknown => true,
+        }
+    }
+
     /// Nothing known about the type's structure (outside types included).
     pub fn is_unknown(&self) -> bool {
         matches!(self, Ty::Unknown | Ty::Outside(_))
