@@ -171,24 +171,17 @@ impl Taint {
         self
     }
 
-    /// The same origins, each tag's trace extended by `step`. A parameter origin's
-    /// trace is replaced by the caller's when a summary is applied, so it is left as is
-    /// (generic code carries many, and this runs at every call).
+    /// The same origins, each trace extended by `step` (a parameter origin's too: the
+    /// reach graph keeps the steps from a parameter to the sink it reaches).
     pub fn with_step(&self, step: &Step) -> Taint {
-        if !self
-            .0
-            .keys()
-            .any(|origin| matches!(origin, Origin::Tag { .. }))
-        {
+        if self.0.is_empty() {
             return self.clone();
         }
-        // Origins that came the same way share the extended trace.
+        // Origins that came the same way share the extended trace; the map is cloned,
+        // not rebuilt, so nothing is sorted again.
         let mut extended: Vec<(usize, Trace)> = Vec::new();
         let mut map = (*self.0).clone();
-        for (origin, trace) in map.iter_mut() {
-            if !matches!(origin, Origin::Tag { .. }) {
-                continue;
-            }
+        for trace in map.values_mut() {
             let key = trace.key();
             *trace = match extended.iter().find(|(known, _)| *known == key) {
                 Some((_, next)) => next.clone(),
