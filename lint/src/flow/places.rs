@@ -53,6 +53,26 @@ impl Frame<'_, '_> {
                     .ok()
                     .and_then(|index| elems.get(index).cloned());
             }
+            // A dependency's type tagged in privflow.toml: its field tags, and its
+            // whole-type tag.
+            Ty::Outside(path) => {
+                if let Some(tag) = self.cx.index.outside_type(path) {
+                    let mut carried: Vec<&crate::index::ir::DataTag> = tag.whole.iter().collect();
+                    carried.extend(
+                        tag.fields
+                            .iter()
+                            .filter(|(field, _)| field == name)
+                            .map(|(_, field_tag)| field_tag),
+                    );
+                    for data_tag in carried {
+                        typed.taint.join(&super::types::tag_taint(
+                            data_tag,
+                            tag.file,
+                            &Trace::default(),
+                        ));
+                    }
+                }
+            }
             _ => {}
         }
         let mut part = match value.fields.get(name) {

@@ -175,6 +175,9 @@ impl Index {
 pub struct TypeTaints {
     all: Vec<Taint>,
     serialized: Vec<Taint>,
+    /// Per outside type path seen, what a whole value of it carries (its policy tags).
+    outside: std::sync::Mutex<std::collections::HashMap<Arc<str>, Taint>>,
+    outside_tags: Vec<(String, Taint)>,
 }
 
 impl TypeTaints {
@@ -184,9 +187,26 @@ impl TypeTaints {
                 .map(|id| index.type_taint(&Ty::Adt(id, Vec::new()), mode))
                 .collect()
         };
+        let outside_tags = index
+            .outside_types
+            .iter()
+            .map(|tag| {
+                let mut taint = Taint::default();
+                for data_tag in tag
+                    .whole
+                    .iter()
+                    .chain(tag.fields.iter().map(|(_, field)| field))
+                {
+                    taint.join(&tag_taint(data_tag, tag.file, &Trace::default()));
+                }
+                (tag.path.clone(), taint)
+            })
+            .collect();
         TypeTaints {
             all: of(Mode::All),
             serialized: of(Mode::Serialize),
+            outside: std::sync::Mutex::new(std::collections::HashMap::new()),
+            outside_tags,
         }
     }
 
@@ -209,7 +229,26 @@ impl TypeTaints {
                     self.of(arg, mode, taint);
                 }
             }
+            Ty::Outside(path) if !self.outside_tags.is_empty() => {
+                taint.join(&self.outside_taint(path));
+            }
             Ty::Param(..) | Ty::Traits(_) | Ty::Outside(_) | Ty::Unknown => {}
         }
+    }
+
+    /// What a whole value of the outside type `path` carries: the tags of the entry
+    /// `Index::outside_type` picks for it.
+    fn outside_taint(&self, path: &Arc<str>) -> Taint {
+        let Ok(mut known) = self.outside.lock() else {
+            return Taint::default();
+        };
+        known
+            .entry(path.clone())
+            .or_insert_with(|| {
+                crate::index::pick_outside_entry(&self.outside_tags, |(tag, _)| tag, path)
+                    .map(|(_, taint)| taint.clone())
+                    .unwrap_or_default()
+            })
+            .clone()
     }
 }

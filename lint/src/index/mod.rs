@@ -31,6 +31,16 @@ pub struct MacroDef {
     pub rules: ir::MacroRules,
 }
 
+/// A type of a dependency tagged in `privflow.toml`.
+#[derive(Debug, Clone)]
+pub struct OutsideTypeTag {
+    pub path: String,
+    pub whole: Option<DataTag>,
+    pub fields: Vec<(String, DataTag)>,
+    /// The policy file, as one of the index's files.
+    pub file: FileId,
+}
+
 pub struct StaticInfo {
     pub name: String,
     pub ty: TypeRef,
@@ -178,6 +188,11 @@ pub struct Index {
     pub problems: Vec<(FileId, ir::AttrProblem)>,
     /// Workspace functions the policy names as sinks (`[sinks."id"] functions`).
     pub config_sinks: HashMap<FnId, String>,
+    /// Types of dependencies that `privflow.toml` tags.
+    pub outside_types: Vec<OutsideTypeTag>,
+    /// How many of `files` are the workspace's Rust files (the rest are policy files,
+    /// which tags on outside types point into).
+    pub source_files: usize,
     /// Policy paths that name nothing: the check stops with these (exit 2).
     pub policy_errors: Vec<privflow_model::PolicyError>,
 }
@@ -204,6 +219,8 @@ impl Index {
             macros_not_understood: 0,
             problems: Vec::new(),
             config_sinks: HashMap::new(),
+            outside_types: Vec::new(),
+            source_files: 0,
             policy_errors: Vec::new(),
         };
         // Crates a policy path may start with, when cargo said (not in a build script).
@@ -346,7 +363,9 @@ impl Index {
             index.add_impl(crate_index, &module, file_id, def);
         }
         let targets = policy_paths::resolve(&index, policy, dependencies.as_ref());
+        index.source_files = index.files.len();
         index.apply_config_types(&targets.types);
+        index.add_outside_types(&targets.outside_types);
         index.config_sinks = targets.sink_functions;
         index.policy_errors = targets.errors;
         index.resolve_field_types();
@@ -545,6 +564,67 @@ impl Index {
         }
     }
 
+    /// `[types."dep::path::Type"]` entries: a tag per field (and for the whole type),
+    /// pointing at its line in the policy file (which joins `files`, so that a flow's
+    /// `source` can name it).
+    fn add_outside_types(&mut self, tags: &[privflow_model::policy::TypeTag]) {
+        for tag in tags {
+            let file = self.policy_file(&tag.origin.file);
+            let at = |origin: &privflow_model::policy::Origin| Pos {
+                line: origin.line,
+                column: origin.column,
+            };
+            let tagged = |categories: &[String], pos: Pos| DataTag {
+                categories: categories.to_vec(),
+                pos,
+                ..DataTag::default()
+            };
+            self.outside_types.push(OutsideTypeTag {
+                path: tag.path.clone(),
+                whole: (!tag.categories.is_empty())
+                    .then(|| tagged(&tag.categories, at(&tag.origin))),
+                fields: tag
+                    .fields
+                    .iter()
+                    .map(|(name, categories)| {
+                        let origin = tag.field_origins.get(name).unwrap_or(&tag.origin);
+                        (name.clone(), tagged(categories, at(origin)))
+                    })
+                    .collect(),
+                file,
+            });
+        }
+    }
+
+    /// The file id of a policy file, added to `files` once.
+    fn policy_file(&mut self, name: &str) -> FileId {
+        let path = std::path::Path::new(name);
+        let relative = path
+            .strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if let Some(known) = self.files[self.source_files..]
+            .iter()
+            .position(|file| file.relative == relative)
+        {
+            return self.source_files + known;
+        }
+        self.files.push(FileInfo {
+            relative,
+            crate_index: 0,
+            text: std::sync::Arc::from(""),
+        });
+        self.files.len() - 1
+    }
+
+    /// The tags of an outside type named `path`: the entry for that path, else the one
+    /// entry for a type of the same name in the same crate (the code may name it by a
+    /// re-export, `serenity::all::Message` for `serenity::model::channel::Message`).
+    pub fn outside_type(&self, path: &str) -> Option<&OutsideTypeTag> {
+        pick_outside_entry(&self.outside_types, |tag| &tag.path, path)
+    }
+
     /// The crate a workspace crate name refers to (the library when a package has one).
     pub fn crate_by_name(&self, name: &str) -> Option<usize> {
         self.crate_names
@@ -554,6 +634,31 @@ impl Index {
 
     pub fn file_of_fn(&self, id: FnId) -> &FileInfo {
         &self.files[self.functions[id].file]
+    }
+}
+
+/// The entry for the outside type `path`: the one with that path, else the only one for a
+/// type of the same name in the same crate (a re-export path).
+pub fn pick_outside_entry<'a, T>(
+    entries: &'a [T],
+    path_of: impl Fn(&T) -> &str,
+    path: &str,
+) -> Option<&'a T> {
+    if let Some(exact) = entries.iter().find(|entry| path_of(entry) == path) {
+        return Some(exact);
+    }
+    let crate_and_name = |path: &str| {
+        let krate = path.split("::").next().unwrap_or_default().to_owned();
+        let name = path.rsplit("::").next().unwrap_or_default().to_owned();
+        (krate, name)
+    };
+    let wanted = crate_and_name(path);
+    let mut same = entries
+        .iter()
+        .filter(|entry| crate_and_name(path_of(entry)) == wanted);
+    match (same.next(), same.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
     }
 }
 

@@ -19,6 +19,9 @@ const ALWAYS_THERE: &[&str] = &["std", "core", "alloc"];
 pub struct PolicyTargets {
     /// Each tagged workspace type, with every entry that tags it.
     pub types: Vec<(TypeId, TypeTag)>,
+    /// Entries that tag a type of a dependency (`serenity::model::channel::Message`):
+    /// its source is not read, so its fields are taken as written.
+    pub outside_types: Vec<TypeTag>,
     /// Workspace functions (and trait method declarations) that are sinks, by sink id.
     pub sink_functions: HashMap<FnId, String>,
     pub errors: Vec<PolicyError>,
@@ -55,7 +58,7 @@ pub fn resolve(
             continue;
         }
         match root_of(&tag.path) {
-            Root::Outside => continue,
+            Root::Outside => targets.outside_types.push(tag.clone()),
             Root::Unknown => {
                 targets.errors.push(unknown_crate(
                     index,

@@ -155,7 +155,7 @@ impl CheckOutput {
                 .filter(|finding| finding.verdict == Verdict::Violation)
                 .count(),
             flows,
-            files_analyzed: index.files.len(),
+            files_analyzed: index.source_files,
             coverage: CoverageOut {
                 calls: coverage.calls,
                 calls_unresolved: coverage.calls_unresolved,
