@@ -115,6 +115,7 @@ impl Frame<'_, '_> {
             Pattern::Struct { path, fields } => {
                 let prefix = self.variant_prefix(path);
                 let outside = self.names_outside_type(path);
+                let value = self.typed_by_pattern(path, value);
                 for (name, sub) in fields {
                     let part = if outside {
                         Value::default()
@@ -147,6 +148,7 @@ impl Frame<'_, '_> {
                     }
                 }
                 let outside = !is_wrapper && self.names_outside_type(path);
+                let value = self.typed_by_pattern(path, value);
                 for (index, elem) in elems.iter().enumerate() {
                     let part = if outside {
                         Value::default()
@@ -174,6 +176,18 @@ impl Frame<'_, '_> {
             }
             Pattern::Ignore => {}
         }
+    }
+
+    /// A value matched by a pattern naming a workspace type or variant is of that type:
+    /// where the analysis did not know it (an outside call's result), the pattern's
+    /// fields are read with the type's tags (`let Image { prompt, .. } = img;`).
+    fn typed_by_pattern(&self, path: &PathRef, mut value: Value) -> Value {
+        if value.ty().autoderef().is_unknown() {
+            if let Some(Def::Type(id) | Def::Variant(id, _)) = self.resolve(&path.segments) {
+                value.ty = Some(Ty::Adt(id, Vec::new()));
+            }
+        }
+        value
     }
 
     /// Whether a pattern's path names a struct or variant outside the workspace
