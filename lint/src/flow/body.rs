@@ -232,7 +232,8 @@ impl Frame<'_, '_> {
                 method,
                 args,
                 pos,
-            } => self.method_call(receiver, method, args, *pos),
+                turbofish,
+            } => self.method_call(receiver, method, args, *pos, turbofish.as_deref()),
             Expr::Call { callee, args, pos } => self.call(callee, args, *pos),
             Expr::Macro(call) => self.macro_call(&call.path, &call.args, call.pos, &call.tokens),
             Expr::Struct(literal) => {
@@ -358,7 +359,20 @@ impl Frame<'_, '_> {
                 body,
             } => {
                 let iterable = self.expr(iter);
-                let element = self.element(&iterable);
+                let mut element = self.element(&iterable);
+                // A parameter of a generic type iterated (`for (k, v) in pairs` with
+                // `pairs: I`) yields its elements: the part a caller's argument is read
+                // at is the element, not the argument itself.
+                if let (Ty::Param(..) | Ty::Traits(_), Some((index, path))) =
+                    (iterable.ty().autoderef(), &iterable.param)
+                {
+                    if element.param == iterable.param {
+                        element.param = Some((
+                            *index,
+                            super::places::extend_param_path(path, super::value::ELEMENT),
+                        ));
+                    }
+                }
                 self.fixpoint(loop_key(body), |frame| {
                     frame.env.push_scope();
                     frame.bind(pattern, element.clone());

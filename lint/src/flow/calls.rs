@@ -778,9 +778,25 @@ impl Frame<'_, '_> {
         method: &str,
         args: &[Expr],
         pos: crate::index::ir::Pos,
+        turbofish: Option<&crate::index::ir::TypeRef>,
     ) -> Value {
         let receiver_value = self.expr(receiver);
         let values: Vec<Value> = args.iter().map(|arg| self.expr(arg)).collect();
+        // `iter.collect::<Options>()` runs the workspace's `impl FromIterator for
+        // Options` with the iterator (an implicit call, like `?`'s `From`).
+        if let (Some("collect"), Some(Ty::Adt(target, _))) =
+            (Some(method), turbofish.map(|ty| self.lower_ty(ty)))
+        {
+            let from_iter = self
+                .cx
+                .index
+                .methods
+                .get(&(target, "from_iter".to_owned()))
+                .and_then(|ids| ids.first().copied());
+            if let Some(id) = from_iter {
+                return self.apply_call(id, vec![receiver_value], &[receiver], pos);
+            }
+        }
         if method == "into" {
             // `x.into()` runs the workspace's `impl From<X> for Y` (or `#[from]`), when
             // there is one; from an outside crate's type, only when it is the only one.

@@ -395,6 +395,8 @@ pub enum Expr {
         args: Vec<Expr>,
         /// The method name's position: where a sink finding points.
         pos: Pos,
+        /// The first type of a turbofish (`collect::<Options>()`).
+        turbofish: Option<Box<TypeRef>>,
     },
     Call {
         callee: Box<Expr>,

@@ -153,6 +153,14 @@ impl Lowerer<'_> {
                 method: call.method.to_string(),
                 args: self.exprs(&call.args),
                 pos: pos(call.method.span()),
+                turbofish: call
+                    .turbofish
+                    .as_ref()
+                    .and_then(|turbofish| turbofish.args.first())
+                    .and_then(|arg| match arg {
+                        syn::GenericArgument::Type(ty) => Some(Box::new(ty::type_ref(ty))),
+                        _ => None,
+                    }),
             },
             syn::Expr::Call(call) => {
                 let name_span = match &*call.func {
