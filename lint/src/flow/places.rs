@@ -143,6 +143,13 @@ impl Frame<'_, '_> {
                     same.ty = Some(value.ty().element())
                         .filter(|ty| !ty.is_unknown())
                         .or(same.ty);
+                    // A parameter's `Ok` value is its own part: a caller's result is
+                    // read at `[]`, not as a whole with its error.
+                    if let (Ty::Wrapper(Wrapper::Result, _), Some((index, path))) =
+                        (value.ty().autoderef(), &value.param)
+                    {
+                        same.param = Some((*index, extend_param_path(path, ELEMENT)));
+                    }
                     // What is inside a result is not its error (`?` and `bail!` put
                     // the function's errors under `Err` beside a value without parts).
                     if same.fields.contains_key(ERR) {
