@@ -685,7 +685,7 @@ impl Frame<'_, '_> {
     /// the workspace's impls of outside traits (axum's `IntoResponse` on a handler's
     /// error, actix's `ResponseError`). Its arguments come from outside: they carry what
     /// their types' tags say, nothing more.
-    fn handed_out(&mut self, id: FnId, pos: Pos) {
+    pub(super) fn handed_out(&mut self, id: FnId, pos: Pos) {
         let function = &self.cx.index.functions[id];
         let arity = function.def.params.len() + usize::from(function.def.receiver.is_some());
         let result = self.apply_call(id, vec![Value::default(); arity], &[], pos);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::frame::Frame;
 use super::places::collection_of;
 use super::types::Mode;
-use super::value::{Step, Taint, Value};
+use super::value::{Callable, Step, Taint, Value};
 use crate::index::ir::{Expr, MacroArgs, PathRef, Pos};
 use crate::index::ty::Ty;
 
@@ -35,6 +35,14 @@ impl Frame<'_, '_> {
             return None;
         }
         self.analyse_expansion(tokens, pos, |frame| frame.expand(name, tokens, pos))
+    }
+
+    /// A workspace function named in an outside macro (`routes![login, register]`) is
+    /// handed to the outside code, which calls it.
+    fn hand_out_callable(&mut self, value: &Value, pos: Pos) {
+        if let Some(Callable::Function(id)) = &value.callable {
+            self.handed_out(*id, pos);
+        }
     }
 
     /// Analyses the expansion `make` builds for the macro call at `pos` (made once per
@@ -134,6 +142,7 @@ impl Frame<'_, '_> {
                 let mut values: Vec<(Value, bool)> = Vec::new();
                 for arg in args {
                     let value = self.expr(&arg.expr);
+                    self.hand_out_callable(&value, pos);
                     values.push((value, arg.debug));
                 }
                 let is_write = matches!(name, "write" | "writeln") && !args.is_empty();
@@ -182,6 +191,9 @@ impl Frame<'_, '_> {
                 let mut taint = Taint::default();
                 for expr in exprs {
                     let value = self.expr(expr);
+                    if name != "vec" {
+                        self.hand_out_callable(&value, pos);
+                    }
                     let mode = if name == "json" {
                         Mode::Serialize
                     } else {
