@@ -318,10 +318,7 @@ impl Frame<'_, '_> {
                 return None;
             };
             let source = ConversionSource::Crate(Arc::from(krate));
-            let mut found = frame.conversions_from(&source, Some(*target));
-            let (Some((to, conversion)), None) = (found.pop(), found.pop()) else {
-                return None;
-            };
+            let (to, conversion) = frame.sole_conversion(&source, Some(*target))?;
             Some(frame.apply_conversion(to, &conversion, part.clone(), pos))
         };
         if let Some(done) = converted(self, value, declared) {
@@ -537,12 +534,14 @@ impl Frame<'_, '_> {
             },
             _ => error,
         };
-        // Only the error part: the return type stays what the function's own returns
-        // say (callers read fields through it).
+        self.return_error(converted);
+    }
+
+    /// Returns `error` from the function, as its `Err` part only: the return type stays
+    /// what the function's own returns say (callers read fields through it).
+    pub(super) fn return_error(&mut self, error: Value) {
         let mut returned = Value::default();
-        returned
-            .fields
-            .insert(super::value::ERR.to_owned(), converted);
+        returned.fields.insert(ERR.to_owned(), error);
         self.ret.join(&returned);
     }
 
@@ -579,16 +578,21 @@ impl Frame<'_, '_> {
         source: &ConversionSource,
         target: Option<crate::index::TypeId>,
     ) -> Vec<(Option<crate::index::TypeId>, Conversion)> {
-        let mut found: Vec<(Option<crate::index::TypeId>, Conversion)> = self
-            .cx
-            .conversions
-            .iter()
-            .filter(|(key, _)| match source {
-                ConversionSource::Unknown => !matches!(key, ConversionSource::Type(_)),
-                known => *key == known,
-            })
-            .flat_map(|(_, list)| list.iter().cloned())
+        let lists: Vec<&Vec<(Option<usize>, Conversion)>> = match source {
+            ConversionSource::Unknown => self
+                .cx
+                .conversions
+                .iter()
+                .filter(|(key, _)| !matches!(key, ConversionSource::Type(_)))
+                .map(|(_, list)| list)
+                .collect(),
+            known => self.cx.conversions.get(known).into_iter().collect(),
+        };
+        let mut found: Vec<(Option<crate::index::TypeId>, Conversion)> = lists
+            .into_iter()
+            .flatten()
             .filter(|(to, _)| target.is_none_or(|target| *to == Some(target)))
+            .cloned()
             .collect();
         found.sort_by(|a, b| {
             let key = |(to, conversion): &(Option<usize>, Conversion)| match conversion {
@@ -598,6 +602,20 @@ impl Frame<'_, '_> {
             key(a).cmp(&key(b))
         });
         found
+    }
+
+    /// The one conversion from `source` (into `target`, when given); none when there are
+    /// several, as for an outside crate's type with more than one.
+    fn sole_conversion(
+        &self,
+        source: &ConversionSource,
+        target: Option<crate::index::TypeId>,
+    ) -> Option<(Option<crate::index::TypeId>, Conversion)> {
+        let mut found = self.conversions_from(source, target);
+        match (found.pop(), found.pop()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
     }
 
     /// Runs one conversion on `value`: the impl's `from`, or the `#[from]` variant built.
@@ -680,12 +698,20 @@ impl Frame<'_, '_> {
         self.unknown_call(values, &exprs, pos, "a callee the analysis cannot see")
     }
 
+    /// A workspace function among what outside code is given (an outside call's
+    /// argument, an outside macro's: `routes![login, register]`) is handed to it.
+    pub(super) fn hand_out_callable(&mut self, value: &Value, pos: Pos) {
+        if let Some(Callable::Function(id)) = &value.callable {
+            self.handed_out(*id, pos);
+        }
+    }
+
     /// A workspace function handed to outside code as a value (a route handler, a
     /// callback): the outside code calls it and gets its result, on which it may call
     /// the workspace's impls of outside traits (axum's `IntoResponse` on a handler's
     /// error, actix's `ResponseError`). Its arguments come from outside: they carry what
     /// their types' tags say, nothing more.
-    pub(super) fn handed_out(&mut self, id: FnId, pos: Pos) {
+    fn handed_out(&mut self, id: FnId, pos: Pos) {
         let function = &self.cx.index.functions[id];
         let arity = function.def.params.len() + usize::from(function.def.receiver.is_some());
         let result = self.apply_call(id, vec![Value::default(); arity], &[], pos);
@@ -753,9 +779,7 @@ impl Frame<'_, '_> {
             taint = taint.with_step(&self.outside_step(pos, callee));
         }
         for value in &values {
-            if let Some(Callable::Function(id)) = &value.callable {
-                self.handed_out(*id, pos);
-            }
+            self.hand_out_callable(value, pos);
         }
         let made_by = made_by_outside_call(callee);
         for expr in exprs {
@@ -805,8 +829,7 @@ impl Frame<'_, '_> {
                 ConversionSource::Unknown => Vec::new(),
                 ConversionSource::Type(_) => self.conversions_from(&source, None),
                 ConversionSource::Crate(_) => {
-                    let found = self.conversions_from(&source, None);
-                    if found.len() == 1 { found } else { Vec::new() }
+                    self.sole_conversion(&source, None).into_iter().collect()
                 }
             };
             if !conversions.is_empty() {

@@ -49,11 +49,9 @@ impl Frame<'_, '_> {
                     .crate_names
                     .get(info.crate_index)
                     .map_or("crate", String::as_str);
-                let mut path = vec![krate];
-                path.extend(info.module.iter().map(String::as_str));
-                path.push(&info.name);
+                let path = crate::index::item_path(krate, &info.module, &info.name);
                 let verb = if stored { "stored in" } else { "read from" };
-                format!("{verb} static `{}`", path.join("::"))
+                format!("{verb} static `{path}`")
             }
             // One channel per carried type: the key is not meant for reading.
             Global::Channel(_) if stored => "sent on a channel".to_owned(),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::frame::Frame;
 use super::places::collection_of;
 use super::types::Mode;
-use super::value::{Callable, Step, Taint, Value};
+use super::value::{Step, Taint, Value};
 use crate::index::ir::{Expr, MacroArgs, PathRef, Pos};
 use crate::index::ty::Ty;
 
@@ -31,37 +31,14 @@ impl Frame<'_, '_> {
         tokens: &str,
         pos: Pos,
     ) -> Option<Value> {
-        if !self.cx.index.macros.contains_key(name) {
-            return None;
-        }
-        self.analyse_expansion(tokens, pos, |frame| frame.expand(name, tokens, pos))
-    }
-
-    /// A workspace function named in an outside macro (`routes![login, register]`) is
-    /// handed to the outside code, which calls it.
-    fn hand_out_callable(&mut self, value: &Value, pos: Pos) {
-        if let Some(Callable::Function(id)) = &value.callable {
-            self.handed_out(*id, pos);
-        }
-    }
-
-    /// Analyses the expansion `make` builds for the macro call at `pos` (made once per
-    /// call and cached), inside its trace note. `None` when there is none, or
-    /// expansions nest too deep.
-    fn analyse_expansion(
-        &mut self,
-        tokens: &str,
-        pos: Pos,
-        make: impl FnOnce(&Self) -> Option<Expansion>,
-    ) -> Option<Value> {
-        if self.expanding.len() >= MAX_EXPANSION_DEPTH {
+        if !self.cx.index.macros.contains_key(name) || self.expanding.len() >= MAX_EXPANSION_DEPTH {
             return None;
         }
         let key = (pos, tokens.as_ptr() as usize);
         let expansion = match self.expansions.get(&key) {
             Some(known) => known.clone(),
             None => {
-                let expansion = make(self).map(Arc::new);
+                let expansion = self.expand(name, tokens, pos).map(Arc::new);
                 self.expansions.insert(key, expansion.clone());
                 expansion
             }
@@ -173,14 +150,8 @@ impl Frame<'_, '_> {
                         .unwrap_or_default();
                 }
                 if matches!(name, "bail" | "ensure") {
-                    // `bail!(..)` returns `Err(anyhow!(..))` from the function: the
-                    // error side only.
-                    let mut returned = Value::default();
-                    returned.fields.insert(
-                        super::value::ERR.to_owned(),
-                        made_by(&resolved, Value::tainted(taint.clone())),
-                    );
-                    self.ret.join(&returned);
+                    // `bail!(..)` returns `Err(anyhow!(..))` from the function.
+                    self.return_error(made_by(&resolved, Value::tainted(taint.clone())));
                     // Its own value is `()` (or never: it returned).
                     return Value::default();
                 }

@@ -337,7 +337,6 @@ fn extension_methods(index: &Index) -> HashMap<String, Vec<(FnId, crate::index::
     let mut map: HashMap<String, Vec<(FnId, crate::index::ty::Ty)>> = HashMap::new();
     for (id, function) in index.functions.iter().enumerate() {
         let Owner::Impl {
-            self_ty,
             ty: None,
             trait_id: Some(_),
             ..
@@ -348,20 +347,9 @@ fn extension_methods(index: &Index) -> HashMap<String, Vec<(FnId, crate::index::
         if function.def.receiver.is_none() {
             continue;
         }
-        let context = crate::index::ty::TyContext {
-            generics: function
-                .impl_generics
-                .iter()
-                .map(|param| {
-                    let bounds =
-                        index.traits_of(function.crate_index, &function.module, &param.bounds);
-                    (param.name.clone(), bounds)
-                })
-                .collect(),
-            self_ty: None,
+        let Some(implementing) = frame::ty_context_of(index, id).self_ty else {
+            continue;
         };
-        let implementing =
-            index.lower_ty(function.crate_index, &function.module, &context, self_ty);
         map.entry(function.def.name.clone())
             .or_default()
             .push((id, implementing));

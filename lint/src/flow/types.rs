@@ -175,8 +175,7 @@ impl Index {
 pub struct TypeTaints {
     all: Vec<Taint>,
     serialized: Vec<Taint>,
-    /// Per outside type path seen, what a whole value of it carries (its policy tags).
-    outside: std::sync::Mutex<std::collections::HashMap<Arc<str>, Taint>>,
+    /// Per `[types]` entry for a dependency's type, what a whole value of it carries.
     outside_tags: Vec<(String, Taint)>,
 }
 
@@ -205,7 +204,6 @@ impl TypeTaints {
         TypeTaints {
             all: of(Mode::All),
             serialized: of(Mode::Serialize),
-            outside: std::sync::Mutex::new(std::collections::HashMap::new()),
             outside_tags,
         }
     }
@@ -229,26 +227,14 @@ impl TypeTaints {
                     self.of(arg, mode, taint);
                 }
             }
-            Ty::Outside(path) if !self.outside_tags.is_empty() => {
-                taint.join(&self.outside_taint(path));
+            Ty::Outside(path) => {
+                let entry =
+                    crate::index::pick_outside_entry(&self.outside_tags, |(tag, _)| tag, path);
+                if let Some((_, carried)) = entry {
+                    taint.join(carried);
+                }
             }
-            Ty::Param(..) | Ty::Traits(_) | Ty::Outside(_) | Ty::Unknown => {}
+            Ty::Param(..) | Ty::Traits(_) | Ty::Unknown => {}
         }
-    }
-
-    /// What a whole value of the outside type `path` carries: the tags of the entry
-    /// `Index::outside_type` picks for it.
-    fn outside_taint(&self, path: &Arc<str>) -> Taint {
-        let Ok(mut known) = self.outside.lock() else {
-            return Taint::default();
-        };
-        known
-            .entry(path.clone())
-            .or_insert_with(|| {
-                crate::index::pick_outside_entry(&self.outside_tags, |(tag, _)| tag, path)
-                    .map(|(_, taint)| taint.clone())
-                    .unwrap_or_default()
-            })
-            .clone()
     }
 }

@@ -647,11 +647,6 @@ pub fn pick_outside_entry<'a, T>(
     if let Some(exact) = entries.iter().find(|entry| path_of(entry) == path) {
         return Some(exact);
     }
-    let crate_and_name = |path: &str| {
-        let krate = path.split("::").next().unwrap_or_default().to_owned();
-        let name = path.rsplit("::").next().unwrap_or_default().to_owned();
-        (krate, name)
-    };
     let wanted = crate_and_name(path);
     let mut same = entries
         .iter()
@@ -662,7 +657,15 @@ pub fn pick_outside_entry<'a, T>(
     }
 }
 
-fn item_path(crate_name: &str, module: &[String], name: &str) -> String {
+/// The first and last segments of a path: its crate and the item's name.
+fn crate_and_name(path: &str) -> (&str, &str) {
+    let krate = path.split("::").next().unwrap_or_default();
+    let name = path.rsplit("::").next().unwrap_or_default();
+    (krate, name)
+}
+
+/// `crate::module::name`.
+pub(crate) fn item_path(crate_name: &str, module: &[String], name: &str) -> String {
     std::iter::once(crate_name)
         .chain(module.iter().map(String::as_str))
         .chain(std::iter::once(name))
