@@ -8,8 +8,10 @@
 //! parsing thread), so each file is parsed *and lowered* by the caller's `lower`
 //! function inside one worker; only the lowered, `Send` result leaves it.
 
+mod cfg;
 mod modules;
-pub use modules::{is_cfg_test, items_in_macro};
+pub use cfg::is_configured_out;
+pub use modules::items_in_macro;
 mod workspace;
 
 use std::path::PathBuf;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::cfg::{condition_holds, is_configured_out};
 use super::workspace::relative;
 use super::{CrateTarget, FileContext, LoadError, SourceFile, Workspace};
 
@@ -189,7 +190,7 @@ impl Children<'_> {
             let syn::Item::Mod(module) = item else {
                 continue;
             };
-            if is_cfg_test(&module.attrs) {
+            if is_configured_out(&module.attrs) {
                 continue;
             }
             let name = module.ident.to_string();
@@ -204,9 +205,8 @@ impl Children<'_> {
                 self.collect(content, children_dir, &inner);
                 continue;
             }
-            // `#[path]`, then each `#[cfg_attr(.., path = ..)]` in order: the first
-            // that names an existing file is the module (the analysis does not
-            // evaluate cfg; a crate's first-listed configuration is as good as any).
+            // `#[path]`, then each `#[cfg_attr(.., path = ..)]` whose condition may
+            // hold here, in order: the first that names an existing file is the module.
             let explicit = path_attributes(&module.attrs);
             let candidates: Vec<PathBuf> = if explicit.is_empty() {
                 vec![
@@ -265,7 +265,8 @@ impl Children<'_> {
     }
 }
 
-/// `#[path = "..."]`, then the paths of `#[cfg_attr(condition, path = "...")]`, in order.
+/// `#[path = "..."]`, then the paths of `#[cfg_attr(condition, path = "...")]` whose
+/// condition is not false on this machine, in order.
 fn path_attributes(attrs: &[syn::Attribute]) -> Vec<String> {
     let text = |value: &syn::Expr| match value {
         syn::Expr::Lit(syn::ExprLit {
@@ -287,22 +288,19 @@ fn path_attributes(attrs: &[syn::Attribute]) -> Vec<String> {
                     syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
                 )
                 .ok()?;
-            metas.into_iter().skip(1).find_map(|meta| match meta {
+            let mut metas = metas.into_iter();
+            if !metas
+                .next()
+                .is_some_and(|condition| condition_holds(&condition))
+            {
+                return None;
+            }
+            metas.find_map(|meta| match meta {
                 syn::Meta::NameValue(pair) if pair.path.is_ident("path") => text(&pair.value),
                 _ => None,
             })
         });
     direct.chain(conditional).collect()
-}
-
-/// `#[cfg(test)]`: test-only code is left out by default.
-pub fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|attr| {
-        attr.path().is_ident("cfg")
-            && attr
-                .parse_args::<syn::Ident>()
-                .is_ok_and(|ident| ident == "test")
-    })
 }
 
 /// The items of an item-position macro call whose body parses as items (`cfg_rt! {

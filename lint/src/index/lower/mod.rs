@@ -16,7 +16,7 @@ use super::ir::{
     AllowTag, DataTag, FieldDef, FileIr, FnDef, FnTags, GenericParam, ImplDef, Import, Item,
     ItemKind, Param, Pos, Receiver, SinkTag, TraitDef, TypeDef, TypeKind, VariantDef,
 };
-use crate::load::FileContext;
+use crate::load::{FileContext, is_configured_out};
 
 pub(crate) fn pos(span: Span) -> Pos {
     if let Some(at) = POS_OVERRIDE.with(std::cell::Cell::get) {
@@ -70,10 +70,6 @@ fn arguments(attribute: &syn::Attribute) -> TokenStream {
     }
 }
 
-fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
-    crate::load::is_cfg_test(attrs)
-}
-
 impl Lowerer<'_> {
     fn problems(&mut self, errors: Vec<AttrError>) {
         for error in errors {
@@ -100,30 +96,25 @@ impl Lowerer<'_> {
     /// An item, at module level or inside a body; inline modules are flattened into
     /// the file's list with their module path.
     pub(super) fn item(&mut self, item: &syn::Item) -> Option<Item> {
+        if item_attrs(item).is_some_and(is_configured_out) {
+            return None;
+        }
         let kind = match item {
-            syn::Item::Use(item) if !is_cfg_test(&item.attrs) => {
+            syn::Item::Use(item) => {
                 let mut imports = Vec::new();
                 let public = !matches!(item.vis, syn::Visibility::Inherited);
                 flatten_use(&item.tree, &mut Vec::new(), public, &mut imports);
                 ItemKind::Use(imports)
             }
-            syn::Item::Struct(item) if !is_cfg_test(&item.attrs) => {
-                ItemKind::Type(self.struct_def(item))
-            }
-            syn::Item::Enum(item) if !is_cfg_test(&item.attrs) => {
-                ItemKind::Type(self.enum_def(item))
-            }
-            syn::Item::Fn(item) if !is_cfg_test(&item.attrs) => {
+            syn::Item::Struct(item) => ItemKind::Type(self.struct_def(item)),
+            syn::Item::Enum(item) => ItemKind::Type(self.enum_def(item)),
+            syn::Item::Fn(item) => {
                 let tags = self.fn_tags(&item.attrs, &FnTags::default());
                 ItemKind::Fn(self.fn_def(&item.sig, Some(&item.block), tags, &item.attrs))
             }
-            syn::Item::Impl(item) if !is_cfg_test(&item.attrs) => {
-                ItemKind::Impl(self.impl_def(item))
-            }
-            syn::Item::Trait(item) if !is_cfg_test(&item.attrs) => {
-                ItemKind::Trait(self.trait_def(item))
-            }
-            syn::Item::Mod(item) if !is_cfg_test(&item.attrs) => {
+            syn::Item::Impl(item) => ItemKind::Impl(self.impl_def(item)),
+            syn::Item::Trait(item) => ItemKind::Trait(self.trait_def(item)),
+            syn::Item::Mod(item) => {
                 if let Some((_, content)) = &item.content {
                     let outer = std::mem::take(&mut self.inherited);
                     self.inherited = self.fn_tags(&item.attrs, &outer);
@@ -134,11 +125,11 @@ impl Lowerer<'_> {
                 }
                 return None;
             }
-            syn::Item::Static(item) if !is_cfg_test(&item.attrs) => ItemKind::Static {
+            syn::Item::Static(item) => ItemKind::Static {
                 name: item.ident.to_string(),
                 ty: ty::type_ref(&item.ty),
             },
-            syn::Item::Type(item) if !is_cfg_test(&item.attrs) => ItemKind::TypeAlias {
+            syn::Item::Type(item) => ItemKind::TypeAlias {
                 name: item.ident.to_string(),
                 generics: item
                     .generics
@@ -391,7 +382,7 @@ impl Lowerer<'_> {
             .items
             .iter()
             .filter_map(|member| match member {
-                syn::ImplItem::Fn(function) if !is_cfg_test(&function.attrs) => {
+                syn::ImplItem::Fn(function) if !is_configured_out(&function.attrs) => {
                     let tags = self.fn_tags(&function.attrs, &block_tags);
                     Some(self.fn_def(&function.sig, Some(&function.block), tags, &function.attrs))
                 }
@@ -412,7 +403,7 @@ impl Lowerer<'_> {
             .items
             .iter()
             .filter_map(|member| match member {
-                syn::TraitItem::Fn(function) => {
+                syn::TraitItem::Fn(function) if !is_configured_out(&function.attrs) => {
                     let tags = self.fn_tags(&function.attrs, &trait_tags);
                     Some(self.fn_def(
                         &function.sig,
@@ -429,6 +420,24 @@ impl Lowerer<'_> {
             functions,
         }
     }
+}
+
+/// The attributes of the items the item tree keeps.
+fn item_attrs(item: &syn::Item) -> Option<&[syn::Attribute]> {
+    Some(match item {
+        syn::Item::Use(item) => &item.attrs,
+        syn::Item::Struct(item) => &item.attrs,
+        syn::Item::Enum(item) => &item.attrs,
+        syn::Item::Fn(item) => &item.attrs,
+        syn::Item::Impl(item) => &item.attrs,
+        syn::Item::Trait(item) => &item.attrs,
+        syn::Item::Mod(item) => &item.attrs,
+        syn::Item::Static(item) => &item.attrs,
+        syn::Item::Type(item) => &item.attrs,
+        syn::Item::ExternCrate(item) => &item.attrs,
+        syn::Item::Macro(item) => &item.attrs,
+        _ => return None,
+    })
 }
 
 fn flatten_use(tree: &syn::UseTree, prefix: &mut Vec<String>, public: bool, out: &mut Vec<Import>) {
