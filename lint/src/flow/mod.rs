@@ -15,6 +15,8 @@ mod expand;
 mod externals;
 mod frame;
 mod heap;
+mod implicit;
+mod instantiate;
 mod macros;
 mod places;
 mod reach;
