@@ -81,7 +81,7 @@ fn judge_one(policy: &Policy, flow: FlowFact, file: &str, today: Date) -> Findin
     }
     if policy
         .sinks
-        .get(&sink)
+        .get(&*sink)
         .is_some_and(|definition| !definition.disclosed)
     {
         let message = format!(

@@ -129,7 +129,7 @@ impl Frame<'_, '_> {
                 let prefix = self.variant_prefix(path);
                 let is_wrapper = prefix.is_empty()
                     && matches!(
-                        path.segments.last().map(String::as_str),
+                        path.segments.last().map(AsRef::as_ref),
                         Some("Some" | "Ok" | "Err")
                     );
                 let is_err = is_wrapper && path.segments.last().is_some_and(|last| last == "Err");

@@ -23,7 +23,7 @@ const MAX_CLOSURE_DEPTH: usize = 6;
 
 impl Frame<'_, '_> {
     pub(super) fn closure(&mut self, def: &Arc<ClosureDef>) -> Value {
-        let captured: BTreeMap<String, Value> = def
+        let captured: BTreeMap<crate::index::ir::Name, Value> = def
             .mentions
             .iter()
             .filter_map(|name| Some((name.clone(), self.env.lookup(name)?.clone())))

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 
 use super::value::Value;
+use crate::index::ir::Name;
 
 pub type SlotId = usize;
 
@@ -20,7 +21,7 @@ pub type SlotId = usize;
 pub struct Env {
     slots: Vec<Value>,
     /// Each name's innermost slot.
-    names: HashMap<String, SlotId>,
+    names: HashMap<Name, SlotId>,
     scopes: Vec<Scope>,
     trail: Vec<Undo>,
     /// Marks not yet rolled back: writes are recorded only while one is open.
@@ -31,7 +32,7 @@ struct Scope {
     /// Slots below this belong to enclosing scopes.
     first_slot: SlotId,
     /// Names this scope bound, with the slot each shadowed.
-    bound: Vec<(String, Option<SlotId>)>,
+    bound: Vec<(Name, Option<SlotId>)>,
 }
 
 enum Undo {
@@ -40,7 +41,7 @@ enum Undo {
         old: Value,
     },
     Bind {
-        name: String,
+        name: Name,
         shadowed: Option<SlotId>,
         slot: SlotId,
     },
@@ -94,7 +95,7 @@ impl Env {
     }
 
     /// Binds `name` to a new slot holding `value` in the innermost scope.
-    pub fn define(&mut self, name: String, value: Value) {
+    pub fn define(&mut self, name: Name, value: Value) {
         let slot = self.slots.len();
         self.slots.push(value);
         let shadowed = self.names.insert(name.clone(), slot);
@@ -243,7 +244,7 @@ mod tests {
         taint.insert(
             Origin::Param {
                 index: 0,
-                path: std::sync::Arc::from(vec![category.to_owned()]),
+                path: std::sync::Arc::from(vec![crate::index::ir::Name::from(category)]),
             },
             Trace::default(),
         );
@@ -258,7 +259,7 @@ mod tests {
                     .0
                     .keys()
                     .filter_map(|origin| match origin {
-                        Origin::Param { path, .. } => path.first().cloned(),
+                        Origin::Param { path, .. } => path.first().map(ToString::to_string),
                         Origin::Tag { .. } => None,
                     })
                     .collect()

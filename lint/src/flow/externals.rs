@@ -467,8 +467,8 @@ impl Frame<'_, '_> {
             let theirs = self.element(other);
             let element = if method == "zip" {
                 let mut pair = Value::default();
-                pair.fields.insert("0".into(), element);
-                pair.fields.insert("1".into(), theirs);
+                pair.fields.insert("0", element);
+                pair.fields.insert("1", theirs);
                 pair
             } else {
                 element.joined(&theirs)
@@ -477,7 +477,7 @@ impl Frame<'_, '_> {
         }
         if method == "enumerate" {
             let mut pair = Value::default();
-            pair.fields.insert("1".into(), element);
+            pair.fields.insert("1", element);
             return collection_of(pair);
         }
         let known = COMBINE.contains(&method);
@@ -576,8 +576,8 @@ impl Frame<'_, '_> {
                     ..Value::default()
                 };
                 let mut pair = Value::default();
-                pair.fields.insert("0".into(), end(Wrapper::Sender));
-                pair.fields.insert("1".into(), end(Wrapper::Receiver));
+                pair.fields.insert("0", end(Wrapper::Sender));
+                pair.fields.insert("1", end(Wrapper::Receiver));
                 pair
             }
             (_, "spawn" | "spawn_blocking" | "spawn_local" | "block_on" | "scope") => {

@@ -13,7 +13,7 @@ use super::reach::{ParamPart, ReachRecord};
 use super::types::Mode;
 use super::value::{Callable, Global, Origin, PartPath, Step, Taint, Trace, Value};
 use super::{Context, Coverage, FlowFact, FnOutcome, Summary};
-use crate::index::ir::{AllowTag, Pattern, Receiver};
+use crate::index::ir::{AllowTag, Name, Pattern, Receiver};
 use crate::index::ty::{Ty, TyContext};
 use crate::index::{Def, FileId, FnId, Location, Owner};
 
@@ -144,7 +144,7 @@ pub(super) struct Frame<'c, 'a> {
     /// Values of `break` in the loops being analysed, innermost last.
     pub breaks: Vec<Value>,
     /// `let r = &mut x;`: writes through `r` reach `x`.
-    pub aliases: BTreeMap<String, String>,
+    pub aliases: BTreeMap<Name, Name>,
     /// The cell standing for each `static` this function touches.
     pub static_cells: BTreeMap<Global, (usize, crate::index::ir::Pos)>,
     /// The workspace macro expansions the analysis is inside, outermost first: each
@@ -160,7 +160,7 @@ pub(super) struct Frame<'c, 'a> {
     /// Loop passes run, for the measurements.
     pub loop_passes: usize,
     /// Locals bound with `mut` (by name: a shadowing `let` without `mut` is rare).
-    pub mutable_locals: std::collections::HashSet<String>,
+    pub mutable_locals: std::collections::HashSet<Name>,
 }
 
 impl<'c, 'a> Frame<'c, 'a> {
@@ -362,8 +362,11 @@ impl<'c, 'a> Frame<'c, 'a> {
         taint
     }
 
-    pub fn resolve(&self, segments: &[String]) -> Option<Def> {
-        if segments.first().is_some_and(|first| first == "Self") {
+    pub fn resolve<S: AsRef<str>>(&self, segments: &[S]) -> Option<Def> {
+        if segments
+            .first()
+            .is_some_and(|first| first.as_ref() == "Self")
+        {
             if let Some(Ty::Adt(id, _)) = &self.ty_context.self_ty {
                 let id = *id;
                 let rest = &segments[1..];
@@ -374,15 +377,15 @@ impl<'c, 'a> Frame<'c, 'a> {
                             .def
                             .variants
                             .iter()
-                            .any(|variant| variant.name == *name) =>
+                            .any(|variant| variant.name == name.as_ref()) =>
                     {
-                        Some(Def::Variant(id, name.clone()))
+                        Some(Def::Variant(id, name.as_ref().to_owned()))
                     }
                     [name] => self
                         .cx
                         .index
                         .methods
-                        .get(&(id, name.clone()))
+                        .get(&(id, name.as_ref().to_owned()))
                         .and_then(|ids| ids.first())
                         .map(|id| Def::Fn(*id)),
                     _ => None,

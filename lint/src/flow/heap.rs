@@ -10,7 +10,7 @@ use super::places::write_at;
 use std::sync::Arc;
 
 use super::value::{ELEMENT, Global, Step, Value};
-use crate::index::ir::Pos;
+use crate::index::ir::{Name, Pos};
 use crate::index::ty::TyContext;
 
 impl Frame<'_, '_> {
@@ -78,9 +78,9 @@ impl Frame<'_, '_> {
     }
 
     /// Whether a path is not a local (so it may name an item, a static among them).
-    pub fn lookup_root(&self, segments: &[String]) -> bool {
+    pub fn lookup_root<S: AsRef<str>>(&self, segments: &[S]) -> bool {
         match segments {
-            [name] => !self.env.is_local(name),
+            [name] => !self.env.is_local(name.as_ref()),
             _ => true,
         }
     }
@@ -105,8 +105,8 @@ impl Frame<'_, '_> {
 
     /// Joins `value` into part `path` of a cell's content (a container's element is
     /// the content itself: a cell holds one abstract element).
-    pub fn write_cell(&mut self, cell: usize, path: &[String], value: Value) {
-        let inner: Vec<String> = path
+    pub fn write_cell(&mut self, cell: usize, path: &[Name], value: Value) {
+        let inner: Vec<Name> = path
             .iter()
             .filter(|segment| *segment != ELEMENT)
             .cloned()

@@ -9,6 +9,7 @@ use super::frame::Frame;
 use super::types::Mode;
 use super::value::{ELEMENT, ERR, Origin, Step, Taint, Value};
 use crate::index::FnId;
+use crate::index::ir::Name;
 use crate::index::ty::Ty;
 
 /// Parameter parts already projected during one summary application.
@@ -36,7 +37,7 @@ impl Frame<'_, '_> {
     }
 
     /// Part `path` of an argument, as the callee's `Param` origin refers to it.
-    pub(super) fn project(&self, args: &[Value], index: usize, path: &[String]) -> Value {
+    pub(super) fn project(&self, args: &[Value], index: usize, path: &[Name]) -> Value {
         let mut value = args.get(index).cloned().unwrap_or_default();
         for segment in path {
             // The parts a pattern or a read named in the callee, read the same way here

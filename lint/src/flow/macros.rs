@@ -95,7 +95,7 @@ impl Frame<'_, '_> {
             &path.segments,
             &|candidate| policy.sink_for_macro(candidate).is_some(),
         );
-        let name = path.segments.last().map(String::as_str).unwrap_or_default();
+        let name = path.segments.last().map(AsRef::as_ref).unwrap_or_default();
         let sink = policy.sink_for_macro(&resolved).map(|sink| sink.id.clone());
         let mut counted = false;
         if sink.is_none() {

@@ -40,8 +40,9 @@ use value::{Origin, Step, Taint, Value};
 /// One category reaching one sink at one call site, with where it came from.
 #[derive(Debug, Clone)]
 pub struct FlowFact {
-    pub category: String,
-    pub sink: String,
+    /// Shared with the tag and the sink that made it: thousands of flows name a few ids.
+    pub category: Arc<str>,
+    pub sink: Arc<str>,
     pub site: Location,
     pub source: Location,
     pub trace: Vec<Step>,
@@ -359,34 +360,40 @@ fn extension_methods(index: &Index) -> HashMap<String, Vec<(FnId, crate::index::
     map
 }
 
-/// One fact per (category, sink, site): the first found keeps its trace and source.
-fn dedup(mut flows: Vec<FlowFact>) -> Vec<FlowFact> {
-    flows.sort_by(|a, b| {
-        (a.site, &a.sink, &a.category, a.trace.len(), a.source).cmp(&(
-            b.site,
-            &b.sink,
-            &b.category,
-            b.trace.len(),
-            b.source,
-        ))
-    });
-    let mut kept: Vec<FlowFact> = Vec::new();
-    for flow in flows {
-        match kept.last_mut() {
-            Some(last)
-                if last.site == flow.site
-                    && last.sink == flow.sink
-                    && last.category == flow.category =>
-            {
-                // A flow runs under the purposes of every path that reaches it: keep
-                // the narrowest (the intersection), so no path gets a purpose it lacks.
-                last.purposes
-                    .retain(|purpose| flow.purposes.contains(purpose));
+/// One fact per (site, sink, category), merged as flows are found (the reach walk finds
+/// many again that a function found directly; holding them all until the end doubled
+/// the peak): the one with the shortest trace (then the earliest source, then the first
+/// found) keeps its trace and source, and a flow runs under the purposes of every path
+/// that reaches it, so it keeps the narrowest (the intersection): no path gets a
+/// purpose it lacks.
+#[derive(Default)]
+pub(crate) struct FlowSet(BTreeMap<(Location, Arc<str>, Arc<str>), FlowFact>);
+
+impl FlowSet {
+    pub fn add(&mut self, mut flow: FlowFact) {
+        let key = (flow.site, flow.sink.clone(), flow.category.clone());
+        match self.0.entry(key) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(flow);
             }
-            _ => kept.push(flow),
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                let kept = slot.get_mut();
+                if (flow.trace.len(), flow.source) < (kept.trace.len(), kept.source) {
+                    flow.purposes
+                        .retain(|purpose| kept.purposes.contains(purpose));
+                    *kept = flow;
+                } else {
+                    kept.purposes
+                        .retain(|purpose| flow.purposes.contains(purpose));
+                }
+            }
         }
     }
-    kept
+
+    /// The flows by site, sink and category.
+    pub fn into_flows(self) -> Vec<FlowFact> {
+        self.0.into_values().collect()
+    }
 }
 
 fn declared_purposes(index: &Index) -> HashMap<FnId, BTreeSet<String>> {
@@ -490,7 +497,7 @@ pub(crate) fn parameter_names(function: &crate::index::FnInfo) -> Vec<String> {
     }
     for param in &function.def.params {
         names.push(match &param.pattern {
-            crate::index::ir::Pattern::Binding { name, .. } => name.clone(),
+            crate::index::ir::Pattern::Binding { name, .. } => name.to_string(),
             _ => String::new(),
         });
     }
@@ -509,4 +516,64 @@ pub(crate) fn tag_origins(
         } => Some((category, *tag, purposes.as_ref(), trace)),
         Origin::Param { .. } => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::ir::Pos;
+
+    fn flow(category: &str, line: u32, steps: usize, purposes: &[&str]) -> FlowFact {
+        let at = |line| Location {
+            file: 0,
+            pos: Pos { line, column: 1 },
+        };
+        FlowFact {
+            category: Arc::from(category),
+            sink: Arc::from("logs"),
+            site: at(100),
+            source: at(line),
+            trace: (0..steps)
+                .map(|step| value::Step {
+                    location: at(step as u32),
+                    note: Arc::from("step"),
+                })
+                .collect(),
+            purposes: purposes.iter().map(|p| (*p).to_owned()).collect(),
+            field_purposes: None,
+            allows: Vec::new(),
+            function: 0,
+        }
+    }
+
+    #[test]
+    fn one_flow_per_site_sink_and_category() {
+        let mut set = FlowSet::default();
+        set.add(flow("contact.email", 5, 3, &["support", "billing"]));
+        // Shorter: keeps its trace and source; the purposes narrow to both paths'.
+        set.add(flow("contact.email", 9, 1, &["billing", "support", "ai"]));
+        // Longer: changes only the purposes.
+        set.add(flow("contact.email", 2, 4, &["support"]));
+        set.add(flow("contact.name", 7, 2, &[]));
+        let flows = set.into_flows();
+        assert_eq!(flows.len(), 2);
+        assert_eq!(&*flows[0].category, "contact.email");
+        assert_eq!(flows[0].source.pos.line, 9);
+        assert_eq!(flows[0].trace.len(), 1);
+        assert_eq!(flows[0].purposes, ["support"]);
+        assert_eq!(&*flows[1].category, "contact.name");
+    }
+
+    #[test]
+    fn ties_keep_the_first_found() {
+        let mut set = FlowSet::default();
+        set.add(flow("contact.email", 5, 2, &["x"]));
+        let mut second = flow("contact.email", 5, 2, &["x"]);
+        second.function = 1;
+        set.add(second);
+        let flows = set.into_flows();
+        assert_eq!(flows.len(), 1);
+        assert_eq!(flows[0].function, 0);
+        assert_eq!(flows[0].purposes, ["x"]);
+    }
 }

@@ -5,7 +5,7 @@
 use super::frame::Frame;
 use super::value::{ELEMENT, ERR, Trace, Value};
 use crate::index::Def;
-use crate::index::ir::Expr;
+use crate::index::ir::{Expr, Name};
 use crate::index::ty::{Ty, Wrapper};
 
 impl Frame<'_, '_> {
@@ -224,7 +224,7 @@ impl Frame<'_, '_> {
             }
             return;
         }
-        let mut path: Vec<String> = Vec::new();
+        let mut path: Vec<Name> = Vec::new();
         let mut weak = join;
         let mut cursor = target;
         loop {
@@ -234,7 +234,7 @@ impl Frame<'_, '_> {
                     cursor = base;
                 }
                 Expr::Index { base, .. } => {
-                    path.push(ELEMENT.to_owned());
+                    path.push(Name::new_static(ELEMENT));
                     weak = true;
                     cursor = base;
                 }
@@ -266,7 +266,7 @@ impl Frame<'_, '_> {
         let [name] = root.segments.as_slice() else {
             return;
         };
-        if let Some(alias) = self.aliases.get(name).cloned() {
+        if let Some(alias) = self.aliases.get(name.as_str()).cloned() {
             if let Some(slot) = self.env.slot_of(&alias) {
                 let value = value.clone();
                 self.env.update(slot, |target| {
@@ -316,7 +316,7 @@ pub(super) fn extend_param_path(
         return path.clone();
     }
     let mut longer = path.to_vec();
-    longer.push(segment.to_owned());
+    longer.push(segment.into());
     std::sync::Arc::from(longer)
 }
 
@@ -354,7 +354,7 @@ pub(super) fn collection_of(element: Value) -> Value {
 
 /// Writes `value` at `path` inside `slot` (a strong update, unless `weak`); whether
 /// the slot may have changed (a weak write that adds nothing does not).
-pub(super) fn write_at(slot: &mut Value, path: &[String], value: Value, weak: bool) -> bool {
+pub(super) fn write_at(slot: &mut Value, path: &[Name], value: Value, weak: bool) -> bool {
     match path.split_first() {
         None if weak => !slot.covers(&value) && slot.join(&value),
         None => {
@@ -369,7 +369,7 @@ pub(super) fn write_at(slot: &mut Value, path: &[String], value: Value, weak: bo
             if weak
                 && slot
                     .fields
-                    .get(first.as_str())
+                    .get(first)
                     .is_some_and(|part| covers_at(part, rest, &value))
             {
                 return false;
@@ -380,7 +380,7 @@ pub(super) fn write_at(slot: &mut Value, path: &[String], value: Value, weak: bo
     }
 }
 
-fn covers_at(slot: &Value, path: &[String], value: &Value) -> bool {
+fn covers_at(slot: &Value, path: &[Name], value: &Value) -> bool {
     match path.split_first() {
         None => slot.covers(value),
         Some((first, rest)) => slot

@@ -130,7 +130,8 @@ pub fn propagate(
     purposes: &HashMap<FnId, BTreeSet<String>>,
     edges: &[ReachEdge],
     seeds: &[Seed],
-) -> Vec<FlowFact> {
+    flows: &mut super::FlowSet,
+) {
     // Parts are numbered once; the walk below never hashes a part again.
     let mut nodes: HashMap<&ParamPart, usize> = HashMap::new();
     let mut node_of = |part| {
@@ -155,7 +156,6 @@ pub fn propagate(
     let mut facts: Vec<Fact> = Vec::new();
     let mut fact_at: HashMap<(usize, usize), usize> = HashMap::new();
     let mut queue: VecDeque<usize> = VecDeque::new();
-    let mut flows = Vec::new();
     let declared = |function: FnId| -> (&[String], &[AllowTag]) {
         let tags = &index.functions[function].def.tags;
         (&tags.purposes, &tags.allows)
@@ -229,9 +229,9 @@ pub fn propagate(
                     };
                     let mut trace = trace_of(&facts, seeds, edges, current);
                     push_steps(&mut trace, &edge.trace);
-                    flows.push(FlowFact {
-                        category: category.to_string(),
-                        sink: sink.to_string(),
+                    flows.add(FlowFact {
+                        category: category.clone(),
+                        sink: sink.clone(),
                         site: *site,
                         source: *tag,
                         trace,
@@ -244,7 +244,6 @@ pub fn propagate(
             }
         }
     }
-    flows
 }
 
 /// Records `fact` at its node, or narrows the one there (purposes every path shares,

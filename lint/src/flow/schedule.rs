@@ -28,7 +28,7 @@ use rayon::prelude::*;
 
 use super::value::{Global, Value};
 use super::{
-    Context, Coverage, FlowResult, FnOutcome, Summary, conversions, declared_purposes, dedup,
+    Context, Coverage, FlowResult, FlowSet, FnOutcome, Summary, conversions, declared_purposes,
     extension_methods, frame, inherit_purposes, outside_trait_methods, reach, sink_trait_methods,
     types, value_fingerprint,
 };
@@ -163,13 +163,17 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         sink_trait_methods: &sink_trait_methods,
         call_notes: &call_notes,
     };
-    let mut state = State {
-        purposes: declared_purposes(index),
-        ..State::default()
-    };
     let with_body: Vec<FnId> = (0..index.functions.len())
         .filter(|id| index.functions[*id].def.body.is_some())
         .collect();
+    // Sized once: growing tables of every function's outcome would hold two copies
+    // at the peak.
+    let mut state = State {
+        purposes: declared_purposes(index),
+        summaries: HashMap::with_capacity(with_body.len()),
+        latest: HashMap::with_capacity(with_body.len()),
+        ..State::default()
+    };
     let named = named_callees(index, &with_body);
     state.dirty = with_body.iter().copied().collect();
     let mut waves = settle(&mut state, &fixed, &with_body, &named);
@@ -419,14 +423,19 @@ fn finish(index: &Index, mut state: State, waves: usize) -> FlowResult {
     state.statics = HashMap::new();
     state.callers = HashMap::new();
     state.callees = HashMap::new();
-    let mut flows = Vec::new();
     let mut coverage = Coverage::default();
     let mut ids: Vec<FnId> = state.latest.keys().copied().collect();
     ids.sort_unstable();
-    let (mut edges, mut seeds) = (Vec::new(), Vec::new());
+    // Sized once, like the tables above: doubling would copy them at the peak.
+    let outcomes = state.latest.values();
+    let mut edges = Vec::with_capacity(outcomes.clone().map(|o| o.reach.edges.len()).sum());
+    let mut seeds = Vec::with_capacity(outcomes.map(|o| o.reach.seeds.len()).sum());
+    let mut flows = FlowSet::default();
     for id in ids {
         if let Some(outcome) = state.latest.remove(&id) {
-            flows.extend(outcome.flows);
+            for flow in outcome.flows {
+                flows.add(flow);
+            }
             edges.extend(outcome.reach.edges);
             seeds.extend(outcome.reach.seeds);
             coverage.calls += outcome.coverage.calls;
@@ -434,9 +443,9 @@ fn finish(index: &Index, mut state: State, waves: usize) -> FlowResult {
             coverage.macros_not_understood += outcome.coverage.macros_not_understood;
         }
     }
-    flows.extend(reach::propagate(index, &state.purposes, &edges, &seeds));
+    reach::propagate(index, &state.purposes, &edges, &seeds, &mut flows);
     FlowResult {
-        flows: dedup(flows),
+        flows: flows.into_flows(),
         coverage,
         waves,
         analyses: state.analyses,

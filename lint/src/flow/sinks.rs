@@ -25,13 +25,14 @@ impl Frame<'_, '_> {
         }
         for (category, source, field_purposes, trace) in tag_origins(&taint) {
             // A loop's body runs more than once: each flow is recorded once.
-            let key = (site, Arc::from(sink), category.clone(), source);
+            let sink: Arc<str> = Arc::from(sink);
+            let key = (site, sink.clone(), category.clone(), source);
             if !self.flow_keys.insert(key) {
                 continue;
             }
             self.flows.push(FlowFact {
-                category: category.to_string(),
-                sink: sink.to_owned(),
+                category: category.clone(),
+                sink,
                 site,
                 source,
                 trace: trace.steps(),

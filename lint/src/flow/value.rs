@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::index::ir::Name;
 use crate::index::ty::Ty;
 use crate::index::{FnId, Location};
 
@@ -27,11 +28,11 @@ pub enum Origin {
 
 /// A path to a part of a parameter (`["contact", "email"]`), shared: origins and
 /// values that name it are copied far more often than paths are made.
-pub type PartPath = Arc<[String]>;
+pub type PartPath = Arc<[Name]>;
 
 /// The path to a parameter as a whole.
 pub fn whole() -> PartPath {
-    Arc::from(Vec::<String>::new())
+    Arc::from(Vec::<Name>::new())
 }
 
 /// One step between a tag and a sink, for the report's trace.
@@ -207,7 +208,7 @@ pub enum Callable {
 pub struct Closure {
     pub def: Arc<crate::index::ir::ClosureDef>,
     /// The locals it can see, as they were when it was created.
-    pub captured: BTreeMap<String, Value>,
+    pub captured: BTreeMap<crate::index::ir::Name, Value>,
 }
 
 /// The key under which a collection, option or pointer keeps its element.
@@ -217,10 +218,10 @@ pub const ERR: &str = "Err";
 
 /// The parts of a value, shared copy-on-write like [`Taint`].
 #[derive(Debug, Clone, Default)]
-pub struct Fields(Arc<BTreeMap<String, Value>>);
+pub struct Fields(Arc<BTreeMap<Name, Value>>);
 
 impl std::ops::Deref for Fields {
-    type Target = BTreeMap<String, Value>;
+    type Target = BTreeMap<Name, Value>;
 
     fn deref(&self) -> &Self::Target {
         &self.0
@@ -228,28 +229,29 @@ impl std::ops::Deref for Fields {
 }
 
 impl<'a> IntoIterator for &'a Fields {
-    type Item = (&'a String, &'a Value);
-    type IntoIter = std::collections::btree_map::Iter<'a, String, Value>;
+    type Item = (&'a Name, &'a Value);
+    type IntoIter = std::collections::btree_map::Iter<'a, Name, Value>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
     }
 }
 
-impl FromIterator<(String, Value)> for Fields {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+impl FromIterator<(Name, Value)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (Name, Value)>>(iter: I) -> Self {
         Fields(Arc::new(iter.into_iter().collect()))
     }
 }
 
 impl Fields {
-    pub fn insert(&mut self, name: String, value: Value) {
+    pub fn insert(&mut self, name: impl Into<Name>, value: Value) {
+        let name = name.into();
         Arc::make_mut(&mut self.0).insert(name, value);
     }
 
     pub fn entry_mut(&mut self, name: &str) -> &mut Value {
         Arc::make_mut(&mut self.0)
-            .entry(name.to_owned())
+            .entry(Name::from(name))
             .or_default()
     }
 
@@ -260,11 +262,11 @@ impl Fields {
         Arc::make_mut(&mut self.0).get_mut(name)
     }
 
-    pub fn take(&mut self) -> BTreeMap<String, Value> {
+    pub fn take(&mut self) -> BTreeMap<Name, Value> {
         std::mem::take(Arc::make_mut(&mut self.0))
     }
 
-    pub fn from_map(map: BTreeMap<String, Value>) -> Fields {
+    pub fn from_map(map: BTreeMap<Name, Value>) -> Fields {
         Fields(Arc::new(map))
     }
 }
@@ -613,7 +615,7 @@ impl Value {
         if self.fields.is_empty() {
             return;
         }
-        let fields: BTreeMap<String, Value> = self
+        let fields: BTreeMap<Name, Value> = self
             .fields
             .take()
             .into_iter()

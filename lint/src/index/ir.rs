@@ -5,6 +5,10 @@
 
 use privflow_model::glob::FlowPattern;
 
+/// An identifier or path segment as written. Most are short and live inline, so the
+/// item tree does not allocate per name (a million lines hold millions of them).
+pub type Name = smol_str::SmolStr;
+
 /// 1-based line and column in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Pos {
@@ -15,7 +19,7 @@ pub struct Pos {
 /// A path as written: `crate::models::Contact`, `Vec<T>`, `Self`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct PathRef {
-    pub segments: Vec<String>,
+    pub segments: Vec<Name>,
     /// Generic arguments of the last segment that are types (`Vec<Contact>` → Contact).
     pub args: Vec<TypeRef>,
     /// `::std::...`
@@ -296,7 +300,7 @@ pub enum Stmt {
 #[derive(Debug, Clone)]
 pub enum Pattern {
     Binding {
-        name: String,
+        name: Name,
         by_ref: bool,
         /// `mut name`: the code may mutate the local.
         mutable: bool,
@@ -307,7 +311,7 @@ pub enum Pattern {
     /// `Contact { email, .. }`, `Event::Email { from, .. }`.
     Struct {
         path: PathRef,
-        fields: Vec<(String, Pattern)>,
+        fields: Vec<(Name, Pattern)>,
     },
     /// `Some(x)`, `Event::Text(body)`.
     TupleStruct {
@@ -366,7 +370,7 @@ pub struct MacroCall {
 #[derive(Debug, Clone)]
 pub struct StructLiteral {
     pub path: PathRef,
-    pub fields: Vec<(String, Expr)>,
+    pub fields: Vec<(Name, Expr)>,
     pub rest: Option<Box<Expr>>,
     pub pos: Pos,
 }
@@ -380,7 +384,7 @@ pub enum Expr {
     },
     Field {
         base: Box<Expr>,
-        name: String,
+        name: Name,
         pos: Pos,
     },
     Index {
@@ -391,7 +395,7 @@ pub enum Expr {
     },
     MethodCall {
         receiver: Box<Expr>,
-        method: String,
+        method: Name,
         args: Vec<Expr>,
         /// The method name's position: where a sink finding points.
         pos: Pos,
@@ -467,7 +471,7 @@ pub struct ClosureDef {
     pub is_move: bool,
     pub pos: Pos,
     /// The names its body mentions: what it may capture (computed once, when lowered).
-    pub mentions: Vec<String>,
+    pub mentions: Vec<Name>,
 }
 
 #[derive(Debug, Clone)]

@@ -35,20 +35,20 @@ fn prelude(name: &str) -> Option<Vec<String>> {
 
 impl Index {
     /// Resolves a path written in module `module` of crate `crate_index`.
-    pub fn resolve_path(
+    pub fn resolve_path<S: AsRef<str>>(
         &self,
         crate_index: usize,
         module: &[String],
-        segments: &[String],
+        segments: &[S],
     ) -> Option<Def> {
         self.resolve_at(crate_index, module, segments, 0, &mut Visited::default())
     }
 
-    fn resolve_at(
+    fn resolve_at<S: AsRef<str>>(
         &self,
         crate_index: usize,
         module: &[String],
-        segments: &[String],
+        segments: &[S],
         depth: usize,
         visited: &mut Visited,
     ) -> Option<Def> {
@@ -56,7 +56,8 @@ impl Index {
             return None;
         }
         let (first, rest) = segments.split_first()?;
-        let mut def = match first.as_str() {
+        let first = first.as_ref();
+        let mut def = match first {
             "crate" => Def::Module(crate_index, Vec::new()),
             "self" => Def::Module(crate_index, module.to_vec()),
             "super" => Def::Module(
@@ -70,9 +71,10 @@ impl Index {
                         .map(|krate| Def::Module(krate, Vec::new()))
                 })
                 .or_else(|| prelude(first).map(Def::External))
-                .unwrap_or_else(|| Def::External(vec![first.clone()])),
+                .unwrap_or_else(|| Def::External(vec![first.to_owned()])),
         };
         for segment in rest {
+            let segment = segment.as_ref();
             if let Def::Alias(id) = def {
                 def = self.alias_target(id, depth + 1, visited)?;
             }
@@ -89,14 +91,14 @@ impl Index {
                         .iter()
                         .any(|variant| variant.name == *segment)
                     {
-                        Def::Variant(id, segment.clone())
+                        Def::Variant(id, segment.to_owned())
                     } else {
-                        Def::Fn(*self.methods.get(&(id, segment.clone()))?.first()?)
+                        Def::Fn(*self.methods.get(&(id, segment.to_owned()))?.first()?)
                     }
                 }
                 Def::Trait(id) => Def::Fn(*self.traits[id].methods.get(segment)?),
                 Def::External(mut path) => {
-                    path.push(segment.clone());
+                    path.push(segment.to_owned());
                     Def::External(path)
                 }
                 Def::Variant(..) | Def::Fn(_) | Def::Static(_) | Def::Alias(_) => return None,
@@ -125,11 +127,11 @@ impl Index {
     }
 
     /// Like [`Index::resolve_path`], with a `type` alias replaced by what it names.
-    pub fn resolve_through_aliases(
+    pub fn resolve_through_aliases<S: AsRef<str>>(
         &self,
         crate_index: usize,
         module: &[String],
-        segments: &[String],
+        segments: &[S],
     ) -> Option<Def> {
         match self.resolve_path(crate_index, module, segments)? {
             Def::Alias(id) => self.alias_target(id, 1, &mut Visited::default()),
@@ -238,11 +240,11 @@ impl Index {
 
     /// The full path of a macro invoked as `segments!` in a module: through imports
     /// (`use tracing::info;`), `#[macro_use] extern crate log;`, else std's.
-    pub fn resolve_macro(
+    pub fn resolve_macro<S: AsRef<str>>(
         &self,
         crate_index: usize,
         module: &[String],
-        segments: &[String],
+        segments: &[S],
         known: &dyn Fn(&str) -> bool,
     ) -> String {
         if let Some(Def::External(path)) = self.resolve_path(crate_index, module, segments) {
@@ -250,7 +252,7 @@ impl Index {
                 return path.join("::");
             }
         }
-        let name = segments.last().map(String::as_str).unwrap_or_default();
+        let name = segments.last().map(AsRef::as_ref).unwrap_or_default();
         let root_scope = self.scope_of(crate_index, &[]);
         for krate in root_scope.into_iter().flat_map(|scope| &scope.macro_use) {
             let candidate = format!("{krate}::{name}");

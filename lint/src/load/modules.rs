@@ -123,6 +123,11 @@ where
             module_path: &pending.module_path,
         },
     );
+    drop(ast);
+    // proc-macro2 keeps, per thread, a copy of every file parsed for its span locations.
+    // Nothing of this file's syntax tree outlives its lowering, so its spans go too:
+    // the copies would otherwise stay for the rest of the run.
+    proc_macro2::extra::invalidate_current_thread_spans();
     Ok(Loaded {
         text,
         lowered,

@@ -100,8 +100,8 @@ impl CheckOutput {
             .map(|finding| {
                 let site = place(index, finding.flow.site);
                 FlowOut {
-                    category: finding.flow.category.clone(),
-                    sink: finding.flow.sink.clone(),
+                    category: finding.flow.category.to_string(),
+                    sink: finding.flow.sink.to_string(),
                     purpose: (!finding.flow.purposes.is_empty())
                         .then(|| finding.flow.purposes.join(",")),
                     file: site.file,

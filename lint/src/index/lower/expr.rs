@@ -6,11 +6,11 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 
 use super::super::ir::{
-    Arm, Block, ClosureDef, Expr, FormatArg, MacroArgs, MacroCall, Param, PathRef, Pattern, Stmt,
-    StructLiteral, Wrap,
+    Arm, Block, ClosureDef, Expr, FormatArg, MacroArgs, MacroCall, Name, Param, PathRef, Pattern,
+    Stmt, StructLiteral, Wrap,
 };
 use super::format::{Placeholder, placeholders};
-use super::{Lowerer, pos, ty};
+use super::{Lowerer, name, pos, ty};
 
 impl Lowerer<'_> {
     pub(super) fn block(&mut self, block: &syn::Block) -> Block {
@@ -55,7 +55,7 @@ impl Lowerer<'_> {
     pub(super) fn pattern(&mut self, pattern: &syn::Pat) -> Pattern {
         match pattern {
             syn::Pat::Ident(ident) => Pattern::Binding {
-                name: ident.ident.to_string(),
+                name: name(&ident.ident),
                 by_ref: ident.by_ref.is_some(),
                 mutable: ident.mutability.is_some(),
                 sub: ident
@@ -150,7 +150,7 @@ impl Lowerer<'_> {
             },
             syn::Expr::MethodCall(call) => Expr::MethodCall {
                 receiver: self.boxed(&call.receiver),
-                method: call.method.to_string(),
+                method: name(&call.method),
                 args: self.exprs(&call.args),
                 pos: pos(call.method.span()),
                 turbofish: call
@@ -467,7 +467,7 @@ impl Lowerer<'_> {
                             args.push(FormatArg {
                                 expr: Expr::Path {
                                     path: PathRef {
-                                        segments: vec![name],
+                                        segments: vec![name.into()],
                                         ..PathRef::default()
                                     },
                                     pos: pos(span),
@@ -527,10 +527,10 @@ impl Lowerer<'_> {
 }
 
 /// `a.b` and `a.0` as a field name.
-fn member(member: &syn::Member) -> String {
+fn member(member: &syn::Member) -> Name {
     match member {
-        syn::Member::Named(ident) => ident.to_string(),
-        syn::Member::Unnamed(index) => index.index.to_string(),
+        syn::Member::Named(ident) => name(ident),
+        syn::Member::Unnamed(index) => smol_str::format_smolstr!("{}", index.index),
     }
 }
 

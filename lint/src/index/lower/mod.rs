@@ -53,6 +53,12 @@ pub(crate) struct Lowerer<'p> {
 }
 
 /// Which privflow attribute an attribute is, if any.
+/// An identifier as a [`Name`](super::ir::Name), written straight into its inline
+/// storage (no `String` on the way).
+fn name(ident: &proc_macro2::Ident) -> super::ir::Name {
+    smol_str::format_smolstr!("{ident}")
+}
+
 fn privflow_attr(attribute: &syn::Attribute) -> Option<attr::AttrKind> {
     let segments: Vec<String> = attribute
         .path()

@@ -6,7 +6,7 @@ pub fn path(path: &syn::Path) -> PathRef {
     let segments = path
         .segments
         .iter()
-        .map(|segment| segment.ident.to_string())
+        .map(|segment| super::name(&segment.ident))
         .collect();
     let args = path
         .segments
