@@ -3,7 +3,8 @@
 //! for a trait), and to code outside the workspace ([`super::externals`]). Calls the code
 //! does not write out are in [`super::implicit`].
 
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap, HashMapExt as _};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::frame::CallStep;

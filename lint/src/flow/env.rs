@@ -10,7 +10,7 @@
 //! Slots follow the scopes as a stack, so a block analysed again (the next pass of a
 //! loop) gives its locals the same slot numbers: loop heads can be kept by slot.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::value::Value;
 use crate::index::ir::Name;

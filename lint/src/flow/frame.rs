@@ -4,7 +4,8 @@
 //! [`super::calls`], shared state in [`super::heap`], macros in [`super::macros`], sink
 //! hits in [`super::sinks`], the reach graph in [`super::reach`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt as _, HashSetExt as _};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::env::Env;
@@ -128,7 +129,7 @@ pub(super) struct Frame<'c, 'a> {
     pub flows: Vec<FlowFact>,
     /// (site, sink, category, source) of the flows recorded, so that a loop analysed
     /// again does not record them twice.
-    pub flow_keys: std::collections::HashSet<(Location, Arc<str>, Arc<str>, Location)>,
+    pub flow_keys: foldhash::HashSet<(Location, Arc<str>, Arc<str>, Location)>,
     pub cells: Vec<Value>,
     /// The cell each allocation site made (`Mutex::new` at a position): a site run
     /// again by a loop pass gives the same cell.
@@ -160,7 +161,7 @@ pub(super) struct Frame<'c, 'a> {
     /// Loop passes run, for the measurements.
     pub loop_passes: usize,
     /// Locals bound with `mut` (by name: a shadowing `let` without `mut` is rare).
-    pub mutable_locals: std::collections::HashSet<Name>,
+    pub mutable_locals: foldhash::HashSet<Name>,
 }
 
 impl<'c, 'a> Frame<'c, 'a> {
@@ -178,11 +179,11 @@ impl<'c, 'a> Frame<'c, 'a> {
             ret: Value::default(),
             writes: BTreeMap::new(),
             mutable_params: BTreeMap::new(),
-            mutable_locals: std::collections::HashSet::new(),
+            mutable_locals: foldhash::HashSet::new(),
             reaches: BTreeSet::new(),
             reach: ReachRecord::default(),
             flows: Vec::new(),
-            flow_keys: std::collections::HashSet::new(),
+            flow_keys: foldhash::HashSet::new(),
             cells: Vec::new(),
             cell_sites: HashMap::new(),
             heap_epoch: 0,

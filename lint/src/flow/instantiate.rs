@@ -2,7 +2,8 @@
 //! caller passes (projected to the parts the summary names), its writes through `&mut`
 //! parameters applied to the caller's places.
 
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap, HashMapExt as _};
+use std::collections::BTreeMap;
 
 use super::frame::CallStep;
 use super::frame::Frame;

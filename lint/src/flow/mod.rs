@@ -27,7 +27,8 @@ pub mod value;
 
 pub use schedule::analyze;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt as _};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use privflow_model::Policy;

@@ -13,7 +13,8 @@
 //! costs the square of the call depth (and re-runs whole cycles of calls for each new
 //! one); the graph is linear in the calls.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use foldhash::{HashMap, HashMapExt as _};
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use super::FlowFact;
@@ -55,8 +56,8 @@ pub struct Seed {
 pub struct ReachRecord {
     pub edges: Vec<ReachEdge>,
     pub seeds: Vec<Seed>,
-    edge_keys: std::collections::HashSet<(ParamPart, Target)>,
-    seed_keys: std::collections::HashSet<(Origin, ParamPart)>,
+    edge_keys: foldhash::HashSet<(ParamPart, Target)>,
+    seed_keys: foldhash::HashSet<(Origin, ParamPart)>,
 }
 
 impl ReachRecord {

@@ -22,7 +22,8 @@
 //! finite height (parts bounded in depth and number, origins finite), so every phase
 //! terminates: there is no pass limit that could cut a flow.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt as _};
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 

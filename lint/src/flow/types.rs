@@ -1,7 +1,7 @@
 //! What a value of a type carries by its type alone: the categories of its tagged
 //! fields and whole-type tags, recursively through nested types.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt as _};
 use std::sync::Arc;
 
 use super::value::{Origin, Taint, Trace};

@@ -9,7 +9,7 @@ pub mod policy_paths;
 pub mod resolve;
 pub mod ty;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt as _};
 
 use privflow_model::Policy;
 

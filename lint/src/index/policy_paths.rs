@@ -4,7 +4,8 @@
 //! not have, or a first segment that is neither a workspace crate nor a dependency is a
 //! policy error at its line, with the closest path that does name something.
 
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 
 use privflow_model::policy::{Origin, TypeTag};
 use privflow_model::{Policy, PolicyError};

@@ -7,7 +7,7 @@ use super::{Def, Index, Scope};
 /// The (crate, module, name) lookups one query has made.
 /// (scope, name) pairs already looked up past the scope's own items; a scope is
 /// named by its address (scopes do not move while resolving).
-type Visited = std::collections::HashSet<(usize, String)>;
+type Visited = foldhash::HashSet<(usize, String)>;
 
 /// How deep re-exports may chain before resolution gives up (cycles included).
 const MAX_DEPTH: usize = 24;
