@@ -647,6 +647,9 @@ pub fn pick_outside_entry<'a, T>(
     if let Some(exact) = entries.iter().find(|entry| path_of(entry) == path) {
         return Some(exact);
     }
+    if entries.is_empty() {
+        return None;
+    }
     let wanted = crate_and_name(path);
     let mut same = entries
         .iter()
