@@ -1,5 +1,9 @@
 //! What both benchmark harnesses measure the same way.
 
+/// The binary's allocator: the harnesses measure the program as shipped.
+#[global_allocator]
+static ALLOCATOR: cargo_privflow::Allocator = cargo_privflow::Allocator;
+
 /// This process's peak resident memory so far (`VmHWM`), in KiB.
 pub fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
