@@ -116,6 +116,7 @@ fn main() {
         workspace: true,
     };
     let started = Instant::now();
+    let cpu_started = common::cpu_ns();
     let workspace = match cargo_privflow::index::load_lowered(&selection, &policy) {
         Ok(workspace) => workspace,
         Err(error) => {
@@ -124,13 +125,16 @@ fn main() {
         }
     };
     let loaded = started.elapsed();
+    let cpu_loaded = common::cpu_ns();
     let peak_loaded = common::peak_rss_kib() / 1024;
     let files = workspace.files.len();
     let index = Index::build(workspace, &policy);
     let indexed = started.elapsed();
+    let cpu_indexed = common::cpu_ns();
     let peak_indexed = common::peak_rss_kib() / 1024;
     let result = flow::analyze(&index, &policy);
     let analysed = started.elapsed();
+    let cpu_analysed = common::cpu_ns();
     let findings = verdict::judge(
         &index,
         &policy,
@@ -138,9 +142,11 @@ fn main() {
         privflow_model::policy::Date::today(),
     );
     let judged = started.elapsed();
+    let cpu_judged = common::cpu_ns();
     println!(
         "corpus: {crates} crates x {modules} modules x {functions} functions = {files} files, {lines} lines"
     );
+    let seconds = |ns: u64| ns as f64 / 1e9;
     println!(
         "load+parse+lower {:.2}s, index {:.2}s, flow {:.2}s, verdicts {:.2}s, total {:.2}s",
         loaded.as_secs_f64(),
@@ -148,6 +154,15 @@ fn main() {
         (analysed - indexed).as_secs_f64(),
         (judged - analysed).as_secs_f64(),
         judged.as_secs_f64()
+    );
+    // CPU summed over all threads: what the two cores spent on each stage.
+    println!(
+        "cpu: load+parse+lower {:.2}s, index {:.2}s, flow {:.2}s, verdicts {:.2}s, total {:.2}s",
+        seconds(cpu_loaded - cpu_started),
+        seconds(cpu_indexed - cpu_loaded),
+        seconds(cpu_analysed - cpu_indexed),
+        seconds(cpu_judged - cpu_analysed),
+        seconds(cpu_judged - cpu_started)
     );
     println!(
         "{} waves, {} function analyses; {} flows, {} calls ({} unresolved); peak memory {} MiB (after loading {} MiB, after indexing {} MiB)",

@@ -176,8 +176,8 @@ fn registry_crates() -> Vec<PathBuf> {
         return Vec::new();
     };
     let mut crates = Vec::new();
-    for registry in read_dir(&home.join("registry/src")) {
-        for krate in read_dir(&registry) {
+    for registry in common::read_dir(&home.join("registry/src")) {
+        for krate in common::read_dir(&registry) {
             if krate.join("Cargo.toml").is_file() {
                 crates.push(krate);
             }
@@ -186,18 +186,6 @@ fn registry_crates() -> Vec<PathBuf> {
     crates.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     crates.dedup_by(|a, b| a.file_name() == b.file_name());
     crates
-}
-
-fn read_dir(dir: &Path) -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|entry| Some(entry.ok()?.path()))
-                .collect()
-        })
-        .unwrap_or_default();
-    entries.sort();
-    entries
 }
 
 /// `n` crates spread evenly over the sorted list: the same sample for the same cache.
@@ -303,9 +291,9 @@ fn measure(dir: &Path) -> i32 {
             return 0;
         }
     };
-    let cpu = cpu_ns();
+    let cpu = common::cpu_ns();
     let parsed = load_targets(&root, crates.clone(), |ast, _| ast.items.len());
-    let parse_ns = cpu_ns().saturating_sub(cpu);
+    let parse_ns = common::cpu_ns().saturating_sub(cpu);
     let files = parsed.files.len();
     let lines: usize = parsed
         .files
@@ -314,7 +302,7 @@ fn measure(dir: &Path) -> i32 {
         .sum();
     drop(parsed);
 
-    let cpu = cpu_ns();
+    let cpu = common::cpu_ns();
     let workspace = load_targets(&root, crates, |ast, context| {
         index::lower_one(ast, context, &policy)
     });
@@ -327,7 +315,7 @@ fn measure(dir: &Path) -> i32 {
         }
     };
     let text = render::json::render(&checked.output);
-    let check_ns = cpu_ns().saturating_sub(cpu);
+    let check_ns = common::cpu_ns().saturating_sub(cpu);
     let exit = if !checked.output.errors.is_empty() {
         2
     } else if checked.has_violations() {
@@ -341,15 +329,4 @@ fn measure(dir: &Path) -> i32 {
         common::peak_rss_kib()
     );
     0
-}
-
-/// CPU time of this process so far, summed over its threads (`/proc/self/task/*/
-/// schedstat`, nanoseconds): the work on rayon's workers counts, and none of them exit
-/// while a measurement runs.
-fn cpu_ns() -> u64 {
-    read_dir(Path::new("/proc/self/task"))
-        .iter()
-        .filter_map(|task| std::fs::read_to_string(task.join("schedstat")).ok())
-        .filter_map(|text| text.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
 }
