@@ -208,3 +208,10 @@ fn reference_workspace_markers_hold() {
 fn real_shape_markers_hold() {
     check_fixture("repros/real-shapes");
 }
+
+/// Outside SDKs (async-openai, lettre) as their READMEs use them, with no sink declared:
+/// the sink catalog alone finds their calls (issue 10).
+#[test]
+fn sdk_catalog_markers_hold() {
+    check_fixture("sdks");
+}

@@ -644,7 +644,9 @@ fn wrap_like(container: &Value, inner: Value) -> Value {
 impl Frame<'_, '_> {
     /// A method of an outside type declared a sink in `privflow.toml`
     /// (`tracing::Span::record`), called on a value known to be of that type (declared,
-    /// or made by `Span::current()`): the receiver and the arguments reach it.
+    /// or made by `Span::current()`), or a method the sink catalog lists for the crate
+    /// that made the value (`create` on anything async-openai made): the receiver and
+    /// the arguments reach it.
     fn check_outside_method_sink(
         &mut self,
         receiver: &Value,
@@ -655,17 +657,28 @@ impl Frame<'_, '_> {
         let Ty::Outside(path) = receiver.ty().autoderef() else {
             return;
         };
-        if !path.contains("::") {
-            return;
-        }
         let declared = format!("{path}::{method}");
-        let Some(sink) = self
-            .cx
-            .policy
-            .sink_for_function(&declared)
-            .map(|sink| sink.id.clone())
-        else {
-            return;
+        let declared_sink = path
+            .contains("::")
+            .then(|| self.cx.policy.sink_for_function(&declared))
+            .flatten();
+        let (sink, note) = match declared_sink {
+            Some(sink) => (sink.id.clone(), format!("passed to `{declared}`")),
+            None => {
+                let krate = path.split("::").next().unwrap_or_default();
+                let Some(entry) = self.cx.index.catalog.iter().find(|entry| {
+                    entry.crate_ident == krate && entry.methods.iter().any(|name| name == method)
+                }) else {
+                    return;
+                };
+                (
+                    entry.sink.clone(),
+                    format!(
+                        "passed to {} `{method}` (sink catalog: {})",
+                        entry.krate, entry.sink
+                    ),
+                )
+            }
         };
         let site = self.location(pos);
         let mut taint = self.full(receiver, Mode::All);
@@ -674,7 +687,7 @@ impl Frame<'_, '_> {
         }
         let step = Step {
             location: site,
-            note: std::sync::Arc::from(format!("passed to `{declared}`")),
+            note: std::sync::Arc::from(note),
         };
         self.hit(&sink, site, taint.with_step(&step));
     }

@@ -2,6 +2,7 @@
 //! the workspace's items gathered in one [`Index`] with rustc-like name resolution
 //! ([`resolve`]) and the tags of `privflow.toml` applied like attributes.
 
+pub mod catalog;
 pub mod free;
 pub mod ir;
 pub mod lower;
@@ -190,6 +191,8 @@ pub struct Index {
     pub config_sinks: HashMap<FnId, String>,
     /// Types of dependencies that `privflow.toml` tags.
     pub outside_types: Vec<OutsideTypeTag>,
+    /// The sink catalog's entries for crates the workspace depends on.
+    pub catalog: Vec<catalog::ActiveCatalogEntry>,
     /// How many of `files` are the workspace's Rust files (the rest are policy files,
     /// which tags on outside types point into).
     pub source_files: usize,
@@ -220,6 +223,7 @@ impl Index {
             problems: Vec::new(),
             config_sinks: HashMap::new(),
             outside_types: Vec::new(),
+            catalog: catalog::active(&policy.catalog, &workspace.crates),
             source_files: 0,
             policy_errors: Vec::new(),
         };

@@ -31,6 +31,9 @@ pub struct CrateTarget {
     /// writes them) and the workspace's other libraries; `None` when not known (a build
     /// script reads no metadata).
     pub dependencies: Option<Vec<String>>,
+    /// The package's dependencies from crates.io or another registry, by published name,
+    /// with the version requirement written for each: which sink catalog entries apply.
+    pub registry_dependencies: Vec<(String, semver::VersionReq)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

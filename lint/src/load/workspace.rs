@@ -102,6 +102,12 @@ pub fn targets(selection: &Selection) -> Result<(PathBuf, Vec<CrateTarget>), Wor
             .collect();
         dependencies.sort();
         dependencies.dedup();
+        let registry_dependencies: Vec<(String, semver::VersionReq)> = package
+            .dependencies
+            .iter()
+            .filter(|dependency| dependency.path.is_none())
+            .map(|dependency| (dependency.name.clone(), dependency.req.clone()))
+            .collect();
         for target in &package.targets {
             let kind = if target.kind.iter().any(|kind| {
                 matches!(
@@ -126,6 +132,7 @@ pub fn targets(selection: &Selection) -> Result<(PathBuf, Vec<CrateTarget>), Wor
                 kind,
                 root: target.src_path.clone().into_std_path_buf(),
                 dependencies: Some(dependencies.clone()),
+                registry_dependencies: registry_dependencies.clone(),
             });
         }
     }
@@ -157,6 +164,7 @@ where
             kind,
             root,
             dependencies: None,
+            registry_dependencies: Vec::new(),
         })
         .collect();
     modules::load_crates(manifest_dir, crates, &lower)

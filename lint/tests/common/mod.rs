@@ -66,7 +66,21 @@ pub fn copy_example(name: &str) -> (PathBuf, String) {
 /// arguments): the JSON document, after asserting that the run did not fail (exit 0 or
 /// 1, violations aside).
 pub fn check_json(manifest: &Path, extra: &[&std::ffi::OsStr]) -> serde_json::Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let output = check_output(manifest, extra);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "check failed on {}:\n{}",
+        manifest.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| unreachable!("check printed no JSON: {error}"))
+}
+
+/// What `check --workspace --format json` on the workspace of `manifest` (with `extra`
+/// arguments) printed and how it exited, whatever that was.
+pub fn check_output(manifest: &Path, extra: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
         .args([
             "check",
             "--workspace",
@@ -77,13 +91,5 @@ pub fn check_json(manifest: &Path, extra: &[&std::ffi::OsStr]) -> serde_json::Va
         .arg(manifest)
         .args(extra)
         .output()
-        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "check failed on {}:\n{}",
-        manifest.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|error| unreachable!("check printed no JSON: {error}"))
+        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"))
 }

@@ -21,14 +21,21 @@ use crate::glob::{FlowPattern, IdGlob};
 use crate::suggest;
 
 pub(crate) const PACK_FILE_NAME: &str = "<built-in pack axodesk>";
+pub(crate) const CATALOG_FILE_NAME: &str = "<built-in sink catalog>";
 
 pub(super) fn load_pack() -> Result<Policy, PolicyErrors> {
-    let source = SourceFile::new(PACK_FILE_NAME, super::AXODESK_PACK_TOML);
-    let mut reader = Reader::new(&source);
-    let file = reader.read_file(false);
     let mut policy = Policy::default();
-    reader.merge_and_validate(&mut policy, file);
-    reader.finish(policy)
+    for (name, text) in [
+        (PACK_FILE_NAME, super::AXODESK_PACK_TOML),
+        (CATALOG_FILE_NAME, super::SINK_CATALOG_TOML),
+    ] {
+        let source = SourceFile::new(name, text);
+        let mut reader = Reader::new(&source);
+        let file = reader.read_file(false);
+        reader.merge_and_validate(&mut policy, file);
+        policy = reader.finish(policy)?;
+    }
+    Ok(policy)
 }
 
 pub(super) fn load_user(name: &str, text: &str) -> Result<Policy, PolicyErrors> {
@@ -67,6 +74,17 @@ struct PolicyFile {
     types: Vec<TypePatch>,
     rules: Vec<RulePatch>,
     exceptions: Vec<Exception>,
+    catalog: Vec<CatalogEntryPatch>,
+}
+
+/// A `[[catalog]]` table, read.
+struct CatalogEntryPatch {
+    krate: Text,
+    /// `None` when it did not parse (reported); the entry is then dropped, after its
+    /// sink id is checked like the others.
+    versions: Option<semver::VersionReq>,
+    sink: Text,
+    methods: Vec<String>,
 }
 
 struct GroupPatch {
@@ -143,6 +161,7 @@ const ROOT_KEYS: &[&str] = &[
     "types",
     "rules",
     "exceptions",
+    "catalog",
 ];
 
 impl<'s> Reader<'s> {
@@ -326,7 +345,49 @@ impl<'s> Reader<'s> {
                 }
             }
         }
+        if let Some(entries) = table
+            .get("catalog")
+            .and_then(|value| self.array(value, "`catalog`"))
+        {
+            for value in entries {
+                if let Some(entry) = self.read_catalog_entry(value) {
+                    file.catalog.push(entry);
+                }
+            }
+        }
         Some(file)
+    }
+
+    fn read_catalog_entry(&mut self, value: &Value<'_>) -> Option<CatalogEntryPatch> {
+        let entry = self.table(value, "a catalog entry")?;
+        self.check_keys(
+            entry,
+            &["crate", "versions", "sink", "methods"],
+            "catalog key",
+        );
+        let span = value.span.start..value.span.end;
+        let krate = self.required_string(entry, "crate", &span);
+        let versions = self.required_string(entry, "versions", &span);
+        let sink = self.required_string(entry, "sink", &span);
+        let methods = self.opt_plain_list(entry, "methods").unwrap_or_default();
+        let versions = versions.and_then(|versions| {
+            semver::VersionReq::parse(&versions.value)
+                .map_err(|error| {
+                    self.error(
+                        versions.span.clone(),
+                        format!("`{}` is not a version requirement: {error}", versions.value),
+                        "versions",
+                        Some("write it as Cargo.toml does, e.g. `>=0.10, <1` or `0.11`".into()),
+                    );
+                })
+                .ok()
+        });
+        Some(CatalogEntryPatch {
+            krate: krate?,
+            versions,
+            sink: sink?,
+            methods,
+        })
     }
 
     /// Calls `read` for every `[section."id"]` table, after checking the id's syntax.
@@ -757,6 +818,27 @@ impl<'s> Reader<'s> {
     }
 
     fn merge(&mut self, policy: &mut Policy, file: PolicyFile) {
+        // A later file's entry for the same crate and sink replaces the earlier one.
+        for patch in file.catalog {
+            let Some(versions) = patch.versions else {
+                continue;
+            };
+            let entry = super::CatalogEntry {
+                krate: patch.krate.value,
+                versions,
+                origin: self.origin(&patch.sink.span),
+                sink: patch.sink.value,
+                methods: patch.methods,
+            };
+            match policy
+                .catalog
+                .iter_mut()
+                .find(|known| known.krate == entry.krate && known.sink == entry.sink)
+            {
+                Some(known) => *known = entry,
+                None => policy.catalog.push(entry),
+            }
+        }
         for patch in file.groups {
             let group = policy
                 .groups
@@ -932,6 +1014,9 @@ impl<'s> Reader<'s> {
         for category in &references.categories {
             self.known(category, policy.categories.keys(), "category", "categories");
         }
+        for sink in &references.sinks {
+            self.known(sink, policy.sinks.keys(), "sink", "sinks");
+        }
         for (text, kind) in &references.globs {
             let (ids, table): (Vec<&String>, &str) = match kind {
                 GlobKind::Category => (policy.categories.keys().collect(), "categories"),
@@ -1011,12 +1096,16 @@ impl GlobKind {
 struct References {
     subjects: Vec<Text>,
     categories: Vec<Text>,
+    sinks: Vec<Text>,
     globs: Vec<(Text, GlobKind)>,
 }
 
 impl References {
     fn collect(file: &PolicyFile) -> Self {
         let mut references = Self::default();
+        references
+            .sinks
+            .extend(file.catalog.iter().map(|entry| entry.sink.clone()));
         for category in &file.categories {
             references
                 .subjects

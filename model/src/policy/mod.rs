@@ -25,6 +25,8 @@ pub const BUILTIN_PACK: &str = "axodesk";
 /// The built-in pack's source, compiled in and readable by users
 /// (`cargo privflow explain pack` prints it).
 pub const AXODESK_PACK_TOML: &str = include_str!("../../packs/axodesk.toml");
+/// The sink catalog that ships beside the pack (docs/sinks.md).
+pub const SINK_CATALOG_TOML: &str = include_str!("../../packs/catalog.toml");
 
 /// Where a definition was written: a file (or the pack) and a 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -269,6 +271,26 @@ impl Decision<'_> {
     }
 }
 
+/// An outside crate whose calls reach a sink (`[[catalog]]`): methods called on a value
+/// the crate made send the receiver and the arguments to `sink`.
+#[derive(Debug, Clone)]
+pub struct CatalogEntry {
+    /// The crate's name as published (`async-openai`).
+    pub krate: String,
+    /// The crate versions the entry describes.
+    pub versions: semver::VersionReq,
+    pub sink: String,
+    pub methods: Vec<String>,
+    pub origin: Origin,
+}
+
+impl CatalogEntry {
+    /// The crate's name as code writes it in paths (`async_openai`).
+    pub fn crate_ident(&self) -> String {
+        self.krate.replace('-', "_")
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     /// The pack this policy extends, if any (`axodesk`).
@@ -281,6 +303,8 @@ pub struct Policy {
     pub types: BTreeMap<String, TypeTag>,
     pub rules: Vec<Rule>,
     pub exceptions: Vec<Exception>,
+    /// Outside crates whose calls are sinks, whatever the workspace declares.
+    pub catalog: Vec<CatalogEntry>,
     /// The files this policy was read from, pack first (for diagnostics and reports).
     pub files: Vec<Arc<str>>,
     /// Their text, for diagnostics found after loading (a path that names nothing).

@@ -1,0 +1,91 @@
+//! Which entries of the sink catalog (`[[catalog]]`, docs/sinks.md) apply to the
+//! analysed workspace: those for a crate some package depends on, in a version the entry
+//! describes.
+
+use privflow_model::policy::CatalogEntry;
+use semver::{Comparator, Op, Version, VersionReq};
+
+use crate::load::CrateTarget;
+
+/// A catalog entry in force, and why.
+#[derive(Debug, Clone)]
+pub struct ActiveCatalogEntry {
+    /// The crate as paths write it (`async_openai`): values it made carry this name.
+    pub crate_ident: String,
+    /// As published (`async-openai`), for traces.
+    pub krate: String,
+    pub sink: String,
+    pub methods: Vec<String>,
+    /// The package and requirement that brought it in (`sdks` needs `^0.28`).
+    pub because: String,
+}
+
+/// The entries whose crate a selected package depends on with a requirement whose
+/// lowest version the entry's `versions` covers (an entry for another major version
+/// describes another API). A requirement with no lower bound (`*`) takes the entry.
+pub fn active(catalog: &[CatalogEntry], crates: &[CrateTarget]) -> Vec<ActiveCatalogEntry> {
+    catalog
+        .iter()
+        .filter(|entry| !entry.methods.is_empty())
+        .filter_map(|entry| {
+            let (package, requirement) = crates.iter().find_map(|target| {
+                target
+                    .registry_dependencies
+                    .iter()
+                    .find(|(name, requirement)| {
+                        *name == entry.krate && covers(&entry.versions, requirement)
+                    })
+                    .map(|(_, requirement)| (&target.package, requirement))
+            })?;
+            Some(ActiveCatalogEntry {
+                crate_ident: entry.crate_ident(),
+                krate: entry.krate.clone(),
+                sink: entry.sink.clone(),
+                methods: entry.methods.clone(),
+                because: format!("`{package}` depends on {} `{requirement}`", entry.krate),
+            })
+        })
+        .collect()
+}
+
+fn covers(versions: &VersionReq, requirement: &VersionReq) -> bool {
+    match requirement.comparators.iter().find_map(lowest) {
+        Some(lowest) => versions.matches(&lowest),
+        None => true,
+    }
+}
+
+/// The lowest version a comparator allows, where it has one (`^0.28` → 0.28.0).
+fn lowest(comparator: &Comparator) -> Option<Version> {
+    match comparator.op {
+        Op::Exact | Op::Greater | Op::GreaterEq | Op::Tilde | Op::Caret | Op::Wildcard => {
+            Some(Version::new(
+                comparator.major,
+                comparator.minor.unwrap_or(0),
+                comparator.patch.unwrap_or(0),
+            ))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requirement(text: &str) -> VersionReq {
+        VersionReq::parse(text).unwrap_or_else(|error| unreachable!("{text}: {error}"))
+    }
+
+    #[test]
+    fn an_entry_covers_the_versions_it_names() {
+        let entry = requirement(">=0.10, <0.12");
+        assert!(covers(&entry, &requirement("0.11")));
+        assert!(covers(&entry, &requirement("^0.10.2")));
+        assert!(covers(&entry, &requirement("=0.11.4")));
+        assert!(!covers(&entry, &requirement("0.12")));
+        assert!(!covers(&entry, &requirement("0.9")));
+        assert!(covers(&entry, &requirement("*")));
+        assert!(!covers(&requirement(">=0.10, <1"), &requirement("1.2")));
+    }
+}

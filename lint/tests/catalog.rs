@@ -1,0 +1,108 @@
+//! The sink catalog (issue 10, docs/sinks.md): which entries apply, by the version a
+//! package requires, and how a `privflow.toml` turns one off, adds one, or gets one
+//! wrong. The markers of `fixtures/sdks` cover the entries themselves.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+/// A one-package workspace that sends a tagged field with lettre, requiring `lettre`
+/// at `version`, with `policy` appended to its `privflow.toml`.
+fn mailer(name: &str, version: &str, policy: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
+    let files = [
+        (
+            "Cargo.toml",
+            format!(
+                "[package]\nname = \"mailer\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+                 [dependencies]\nlettre = \"{version}\"\n\n[workspace]\n"
+            ),
+        ),
+        (
+            "privflow.toml",
+            format!(
+                "extends = \"axodesk\"\n\n[types.\"mailer::Reply\".fields]\nto = \"contact.email\"\n\n{policy}"
+            ),
+        ),
+        (
+            "src/lib.rs",
+            "use lettre::{Message, SmtpTransport, Transport};\n\n\
+             pub struct Reply {\n    pub to: String,\n}\n\n\
+             pub fn send(reply: &Reply) -> Result<(), Box<dyn std::error::Error>> {\n    \
+             let email = Message::builder().to(reply.to.parse()?).body(String::new())?;\n    \
+             let mailer = SmtpTransport::relay(\"smtp.example.com\")?.build();\n    \
+             mailer.send(&email)?;\n    Ok(())\n}\n"
+                .to_owned(),
+        ),
+    ];
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap_or_else(|error| unreachable!("{error}"));
+    }
+    dir
+}
+
+/// The `(category, sink)` of every flow `check` reports.
+fn flows(dir: &Path) -> Vec<(String, String)> {
+    let document = common::check_json(&dir.join("Cargo.toml"), &[]);
+    document["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|flow| {
+            (
+                flow["category"].as_str().unwrap_or_default().to_owned(),
+                flow["sink"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn email_flow() -> Vec<(String, String)> {
+    vec![("contact.email".to_owned(), "channel.email".to_owned())]
+}
+
+#[test]
+fn an_entry_applies_to_the_versions_it_describes() {
+    assert_eq!(
+        flows(&mailer("catalog-lettre-11", "0.11", "")),
+        email_flow()
+    );
+    assert_eq!(
+        flows(&mailer("catalog-lettre-10", "=0.10.4", "")),
+        email_flow()
+    );
+    // lettre 0.9 had another API; the entry does not describe it.
+    assert!(flows(&mailer("catalog-lettre-9", "0.9", "")).is_empty());
+}
+
+#[test]
+fn a_policy_turns_an_entry_off_or_adds_one() {
+    let off = "[[catalog]]\ncrate = \"lettre\"\nversions = \"0.11\"\nsink = \"channel.email\"\nmethods = []\n";
+    assert!(flows(&mailer("catalog-off", "0.11", off)).is_empty());
+    // Another sink for the same crate is an entry of its own; lettre 0.9 too.
+    let added = "[[catalog]]\ncrate = \"lettre\"\nversions = \"0.9\"\nsink = \"vendor.support\"\nmethods = [\"send\"]\n";
+    assert_eq!(
+        flows(&mailer("catalog-added", "0.9", added)),
+        vec![("contact.email".to_owned(), "vendor.support".to_owned())]
+    );
+}
+
+#[test]
+fn a_bad_entry_is_an_error_at_its_line() {
+    let bad = "[[catalog]]\ncrate = \"lettre\"\nversions = \"zero point eleven\"\nsink = \"channel.mail\"\nmethods = [\"send\"]\n";
+    let dir = mailer("catalog-bad", "0.11", bad);
+    let output = common::check_output(&dir.join("Cargo.toml"), &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("privflow.toml:8:13") && stderr.contains("not a version requirement"),
+        "{stderr}"
+    );
+    // Every mistake of the entry is reported, not only the first.
+    assert!(
+        stderr.contains("privflow.toml:9:9") && stderr.contains("unknown sink `channel.mail`"),
+        "{stderr}"
+    );
+}
