@@ -383,3 +383,42 @@ fn a_rule_id_names_one_rule_per_file() {
     assert_eq!(errors.errors.len(), 1);
     assert_eq!(errors.errors[0].message, "duplicate rule id `ai`");
 }
+
+/// The sink catalog's hosts: a URL names its host right after `://` (or at the start),
+/// subdomains included, and nothing else in the text counts.
+#[test]
+fn urls_name_their_host() {
+    let policy = Policy::builtin().unwrap_or_else(|errors| unreachable!("{errors:?}"));
+    let sink = |text: &str| policy.sink_for_url(text);
+    assert_eq!(
+        sink("https://api.openai.com/v1/chat/completions"),
+        Some("ai.openai")
+    );
+    assert_eq!(sink("api.openai.com/v1"), Some("ai.openai"));
+    assert_eq!(sink("https://api.openai.com:443/v1"), Some("ai.openai"));
+    assert_eq!(
+        sink("https://generativelanguage.googleapis.com/v1beta/models/{}:countTokens"),
+        Some("ai.gemini")
+    );
+    assert_eq!(sink("https://us.i.posthog.com/capture/"), Some("vendor.analytics"));
+    assert_eq!(sink("https://notposthog.com/capture/"), None);
+    assert_eq!(sink("https://api.openai.com.example.net/"), None);
+    assert_eq!(sink("see https://example.com/?next=api.openai.com"), None);
+    assert_eq!(sink("Summarize this ticket"), None);
+}
+
+/// A `privflow.toml` adds hosts and replaces the catalog's (by host).
+#[test]
+fn a_policy_adds_and_replaces_hosts() {
+    let text = "extends = \"axodesk\"\n\n[[hosts]]\nhost = \"llm.internal.example\"\nsink = \"ai.openai\"\n\n[[hosts]]\nhost = \"api.openai.com\"\nsink = \"ai.mistral\"\n";
+    let policy =
+        Policy::from_toml("privflow.toml", text).unwrap_or_else(|errors| unreachable!("{errors:?}"));
+    assert_eq!(
+        policy.sink_for_url("http://llm.internal.example/v1"),
+        Some("ai.openai")
+    );
+    assert_eq!(
+        policy.sink_for_url("https://api.openai.com/v1"),
+        Some("ai.mistral")
+    );
+}

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use super::frame::Frame;
 use super::places::typed_as;
 use super::types::Mode;
-use super::value::{Callable, Value};
+use super::value::{Callable, Origin, Taint, Trace, Value};
 use crate::index::Def;
 use crate::index::ir::{Block, Expr, PathRef, Pattern, Stmt, Wrap};
 use crate::index::ty::{Ty, Wrapper};
@@ -409,6 +409,11 @@ impl Frame<'_, '_> {
                 Value::default()
             }
             Expr::Continue | Expr::Lit => Value::default(),
+            Expr::Url { sink } => {
+                let mut taint = Taint::default();
+                taint.insert(Origin::Destination { sink: sink.clone() }, Trace::default());
+                Value::tainted(taint)
+            }
         }
     }
 

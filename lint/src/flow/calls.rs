@@ -235,6 +235,8 @@ impl Frame<'_, '_> {
                     Origin::Param { index, path } => {
                         self.reach_from(*index, path, Target::Part(part.clone()), trace)
                     }
+                    // Where a request goes is no data for the callee's sink.
+                    Origin::Destination { .. } => {}
                 }
             }
         }

@@ -260,7 +260,7 @@ mod tests {
                     .keys()
                     .filter_map(|origin| match origin {
                         Origin::Param { path, .. } => path.first().map(ToString::to_string),
-                        Origin::Tag { .. } => None,
+                        Origin::Tag { .. } | Origin::Destination { .. } => None,
                     })
                     .collect()
             })

@@ -5,9 +5,10 @@
 use super::frame::Frame;
 use super::places::collection_of;
 use super::types::Mode;
-use super::value::{ELEMENT, ERR, Global, Step, Taint, Value};
+use super::value::{ELEMENT, ERR, Global, Origin, Step, Taint, Value};
 use crate::index::ir::{Expr, Pos};
 use crate::index::ty::{Ty, Wrapper};
+use privflow_model::policy::HOST_SINK;
 
 /// Methods that hand back the receiver itself, or a view of it, part by part.
 const SAME_VALUE: &[&str] = &[
@@ -227,6 +228,23 @@ impl Frame<'_, '_> {
     ) -> Value {
         self.coverage.calls += 1;
         self.check_outside_method_sink(&receiver_value, method, &args, pos);
+        // A value a catalogued SDK made: its methods are the SDK's, not the std ones a
+        // name would suggest (`http.get(url)` is a request, not a lookup).
+        let from_catalogued_crate =
+            receiver_value
+                .ty()
+                .autoderef()
+                .outside_crate()
+                .is_some_and(|krate| {
+                    self.cx
+                        .index
+                        .catalog
+                        .iter()
+                        .any(|entry| entry.crate_ident == krate)
+                });
+        if from_catalogued_crate && args.iter().all(|arg| arg.callable.is_none()) {
+            return self.unmodelled_method(receiver, &receiver_value, method, arg_exprs, args, pos);
+        }
         let element = self.element(&receiver_value);
         // Closures first: their argument is the element (or, for `Option`/`Result`,
         // the value inside).
@@ -480,38 +498,50 @@ impl Frame<'_, '_> {
             pair.fields.insert("1", element);
             return collection_of(pair);
         }
-        let known = COMBINE.contains(&method);
-        if !known {
-            self.coverage.calls_unresolved += 1;
+        if COMBINE.contains(&method) {
+            let mut taint = self.full(&receiver_value, Mode::All);
+            for arg in &args {
+                taint.join(&self.full(arg, Mode::All));
+            }
+            return Value::tainted(taint);
         }
-        let mut taint = self.full(&receiver_value, Mode::All);
+        self.unmodelled_method(receiver, &receiver_value, method, arg_exprs, args, pos)
+    }
+
+    /// A method no model describes: its result is an outside value, from the receiver's
+    /// crate when that is known, carrying the receiver and the arguments.
+    fn unmodelled_method(
+        &mut self,
+        receiver: &Expr,
+        receiver_value: &Value,
+        method: &str,
+        arg_exprs: &[Expr],
+        args: Vec<Value>,
+        pos: Pos,
+    ) -> Value {
+        self.coverage.calls_unresolved += 1;
+        let mut taint = self.full(receiver_value, Mode::All);
         for arg in &args {
             taint.join(&self.full(arg, Mode::All));
         }
-        if !known {
-            let refs: Vec<&Expr> = arg_exprs.iter().collect();
-            let args_taint = self
-                .unknown_call(args, &refs, pos, &format!(".{method}()"))
-                .outside;
-            // A method on a place the code may mutate may keep what it is given in its
-            // receiver (a builder, a buffer). SPEC §6 asks for a discarded-result
-            // statement as well; requiring it lost real stores here (a gap noted in
-            // docs/analysis.md).
-            if !args_taint.is_empty() && mutable_root {
-                self.assign(receiver, Value::tainted(args_taint), true);
-            }
-            // The result of a method no model describes is an outside value, from the
-            // receiver's crate when that is known.
-            if !taint.is_empty() {
-                taint = taint.with_step(&self.outside_step(pos, &format!(".{method}()")));
-            }
-            let mut result = Value::from_outside(taint);
-            if let Some(krate) = receiver_value.ty().autoderef().outside_crate() {
-                result.ty = Some(Ty::Outside(std::sync::Arc::from(krate)));
-            }
-            return result;
+        let refs: Vec<&Expr> = arg_exprs.iter().collect();
+        let args_taint = self
+            .unknown_call(args, &refs, pos, &format!(".{method}()"))
+            .outside;
+        // A method on a place the code may mutate may keep what it is given in its
+        // receiver (a builder, a buffer). SPEC §6 asks for a discarded-result statement
+        // as well; requiring it lost real stores here (a gap noted in docs/analysis.md).
+        if !args_taint.is_empty() && self.may_mutate_root(receiver) {
+            self.assign(receiver, Value::tainted(args_taint), true);
         }
-        Value::tainted(taint)
+        if !taint.is_empty() {
+            taint = taint.with_step(&self.outside_step(pos, &format!(".{method}()")));
+        }
+        let mut result = Value::from_outside(taint);
+        if let Some(krate) = receiver_value.ty().autoderef().outside_crate() {
+            result.ty = Some(Ty::Outside(std::sync::Arc::from(krate)));
+        }
+        result
     }
 
     pub(super) fn external_call(
@@ -662,8 +692,13 @@ impl Frame<'_, '_> {
             .contains("::")
             .then(|| self.cx.policy.sink_for_function(&declared))
             .flatten();
-        let (sink, note) = match declared_sink {
-            Some(sink) => (sink.id.clone(), format!("passed to `{declared}`")),
+        let mut taint = self.full(receiver, Mode::All);
+        for arg in args {
+            taint.join(&self.full(arg, Mode::All));
+        }
+        // (sink, what the trace says of the call)
+        let hits: Vec<(String, String)> = match declared_sink {
+            Some(sink) => vec![(sink.id.clone(), format!("passed to `{declared}`"))],
             None => {
                 let krate = path.split("::").next().unwrap_or_default();
                 let Some(entry) = self.cx.index.catalog.iter().find(|entry| {
@@ -671,25 +706,34 @@ impl Frame<'_, '_> {
                 }) else {
                     return;
                 };
-                (
-                    entry.sink.clone(),
-                    format!(
+                if entry.sink == HOST_SINK {
+                    // An HTTP client: the request goes to the known hosts its URL named.
+                    destinations(&taint)
+                        .map(|sink| {
+                            let note = format!(
+                                "sent by {} `{method}` to a {sink} host (sink catalog)",
+                                entry.krate
+                            );
+                            (sink.to_string(), note)
+                        })
+                        .collect()
+                } else {
+                    let note = format!(
                         "passed to {} `{method}` (sink catalog: {})",
                         entry.krate, entry.sink
-                    ),
-                )
+                    );
+                    vec![(entry.sink.clone(), note)]
+                }
             }
         };
         let site = self.location(pos);
-        let mut taint = self.full(receiver, Mode::All);
-        for arg in args {
-            taint.join(&self.full(arg, Mode::All));
+        for (sink, note) in hits {
+            let step = Step {
+                location: site,
+                note: std::sync::Arc::from(note),
+            };
+            self.hit(&sink, site, taint.with_step(&step));
         }
-        let step = Step {
-            location: site,
-            note: std::sync::Arc::from(note),
-        };
-        self.hit(&sink, site, taint.with_step(&step));
     }
 
     /// `result.context(c)`: the same value, and an error built from the old one (none,
@@ -717,4 +761,12 @@ fn result_of(ok: Value, err: Value) -> Value {
     value.fields.insert(ELEMENT.to_owned(), ok);
     value.fields.insert(ERR.to_owned(), err);
     value
+}
+
+/// The sinks of the known hosts whose URLs `taint` carries.
+fn destinations(taint: &Taint) -> impl Iterator<Item = &std::sync::Arc<str>> {
+    taint.0.keys().filter_map(|origin| match origin {
+        Origin::Destination { sink } => Some(sink),
+        _ => None,
+    })
 }

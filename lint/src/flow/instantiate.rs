@@ -70,7 +70,7 @@ impl Frame<'_, '_> {
         let mut result = Taint::default();
         for (origin, trace) in taint.0.iter() {
             match origin {
-                Origin::Tag { .. } => {
+                Origin::Tag { .. } | Origin::Destination { .. } => {
                     result.insert(origin.clone(), trace.clone());
                 }
                 Origin::Param { index, path } => {

@@ -515,7 +515,7 @@ pub(crate) fn tag_origins(
             tag,
             purposes,
         } => Some((category, *tag, purposes.as_ref(), trace)),
-        Origin::Param { .. } => None,
+        Origin::Param { .. } | Origin::Destination { .. } => None,
     })
 }
 

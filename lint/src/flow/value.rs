@@ -24,6 +24,9 @@ pub enum Origin {
     /// Part `path` of parameter `index` (0 is `self` for methods): resolved when the
     /// summary is applied at a call.
     Param { index: usize, path: PartPath },
+    /// A known host's URL (docs/sinks.md): not data, but where a request built from the
+    /// value goes. It travels like data and is read by the HTTP clients' catalog entries.
+    Destination { sink: Arc<str> },
 }
 
 /// A path to a part of a parameter (`["contact", "email"]`), shared: origins and

@@ -55,7 +55,7 @@ pub fn each_expr<'a>(start: Walk<'a>, mut visit: impl FnMut(&'a Expr)) {
         let mut push = |walk: Walk<'a>| stack.push(walk);
         let (ex, bl) = (Walk::Expr, Walk::Block);
         match expr {
-            Expr::Path { .. } | Expr::Continue | Expr::Lit => {}
+            Expr::Path { .. } | Expr::Continue | Expr::Lit | Expr::Url { .. } => {}
             Expr::Field { base, .. } => push(ex(base)),
             Expr::Index { base, index, .. } => {
                 push(ex(base));

@@ -462,6 +462,11 @@ pub enum Expr {
     Continue,
     /// A literal or anything that carries no data.
     Lit,
+    /// A string constant holding a URL of a known host (`"https://api.openai.com/v1"`):
+    /// a request built from it goes to `sink` (docs/sinks.md).
+    Url {
+        sink: std::sync::Arc<str>,
+    },
 }
 
 #[derive(Debug, Clone)]

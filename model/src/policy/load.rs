@@ -75,6 +75,7 @@ struct PolicyFile {
     rules: Vec<RulePatch>,
     exceptions: Vec<Exception>,
     catalog: Vec<CatalogEntryPatch>,
+    hosts: Vec<(Text, Text)>,
 }
 
 /// A `[[catalog]]` table, read.
@@ -162,6 +163,7 @@ const ROOT_KEYS: &[&str] = &[
     "rules",
     "exceptions",
     "catalog",
+    "hosts",
 ];
 
 impl<'s> Reader<'s> {
@@ -342,6 +344,23 @@ impl<'s> Reader<'s> {
             for value in exceptions {
                 if let Some(exception) = self.read_exception(value) {
                     file.exceptions.push(exception);
+                }
+            }
+        }
+        if let Some(entries) = table
+            .get("hosts")
+            .and_then(|value| self.array(value, "`hosts`"))
+        {
+            for value in entries {
+                let Some(entry) = self.table(value, "a host entry") else {
+                    continue;
+                };
+                self.check_keys(entry, &["host", "sink"], "host key");
+                let span = value.span.start..value.span.end;
+                let host = self.required_string(entry, "host", &span);
+                let sink = self.required_string(entry, "sink", &span);
+                if let (Some(host), Some(sink)) = (host, sink) {
+                    file.hosts.push((host, sink));
                 }
             }
         }
@@ -818,6 +837,22 @@ impl<'s> Reader<'s> {
     }
 
     fn merge(&mut self, policy: &mut Policy, file: PolicyFile) {
+        // A later file's entry for the same host replaces the earlier one.
+        for (host, sink) in file.hosts {
+            let entry = super::HostEntry {
+                origin: self.origin(&host.span),
+                host: host.value,
+                sink: sink.value,
+            };
+            match policy
+                .hosts
+                .iter_mut()
+                .find(|known| known.host == entry.host)
+            {
+                Some(known) => *known = entry,
+                None => policy.hosts.push(entry),
+            }
+        }
         // A later file's entry for the same crate and sink replaces the earlier one.
         for patch in file.catalog {
             let Some(versions) = patch.versions else {
@@ -1103,9 +1138,15 @@ struct References {
 impl References {
     fn collect(file: &PolicyFile) -> Self {
         let mut references = Self::default();
+        references.sinks.extend(
+            file.catalog
+                .iter()
+                .map(|entry| entry.sink.clone())
+                .filter(|sink| sink.value != super::HOST_SINK),
+        );
         references
             .sinks
-            .extend(file.catalog.iter().map(|entry| entry.sink.clone()));
+            .extend(file.hosts.iter().map(|(_, sink)| sink.clone()));
         for category in &file.categories {
             references
                 .subjects

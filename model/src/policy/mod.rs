@@ -279,9 +279,44 @@ pub struct CatalogEntry {
     pub krate: String,
     /// The crate versions the entry describes.
     pub versions: semver::VersionReq,
+    /// The sink its methods reach; for an HTTP client (`sink = "host"`), the sink of the
+    /// known host its request was built for ([`HostEntry`]), if any.
     pub sink: String,
     pub methods: Vec<String>,
     pub origin: Origin,
+}
+
+/// The `sink` of a catalog entry whose calls go where their request's URL says.
+pub const HOST_SINK: &str = "host";
+
+/// A host whose URL in a string constant says where a request goes (`[[hosts]]`):
+/// `https://api.openai.com/v1/chat/completions` is a request to OpenAI.
+#[derive(Debug, Clone)]
+pub struct HostEntry {
+    /// `api.openai.com`; its subdomains match too.
+    pub host: String,
+    pub sink: String,
+    pub origin: Origin,
+}
+
+impl HostEntry {
+    /// Whether `text` holds a URL of this host (`https://api.openai.com/v1`,
+    /// `us.i.posthog.com/capture`): the host, or a subdomain of it, right after `://`
+    /// or at the start, and followed by the end, a port or a path.
+    pub fn in_text(&self, text: &str) -> bool {
+        let authority = match text.find("://") {
+            Some(at) => &text[at + 3..],
+            None => text,
+        };
+        let host = authority
+            .split(['/', ':', '?', '#', '{', ' ', '"'])
+            .next()
+            .unwrap_or_default();
+        host == self.host
+            || host
+                .strip_suffix(self.host.as_str())
+                .is_some_and(|prefix| prefix.ends_with('.'))
+    }
 }
 
 impl CatalogEntry {
@@ -305,6 +340,8 @@ pub struct Policy {
     pub exceptions: Vec<Exception>,
     /// Outside crates whose calls are sinks, whatever the workspace declares.
     pub catalog: Vec<CatalogEntry>,
+    /// Hosts whose URLs say which sink a request goes to.
+    pub hosts: Vec<HostEntry>,
     /// The files this policy was read from, pack first (for diagnostics and reports).
     pub files: Vec<Arc<str>>,
     /// Their text, for diagnostics found after loading (a path that names nothing).
@@ -401,6 +438,17 @@ impl Policy {
     }
 
     /// The sink reached by a macro at `path` (`tracing::info`, `println`).
+    /// The sink a URL in `text` names by its host, if it names a known one.
+    pub fn sink_for_url(&self, text: &str) -> Option<&str> {
+        if !text.contains('.') {
+            return None;
+        }
+        self.hosts
+            .iter()
+            .find(|entry| entry.in_text(text))
+            .map(|entry| entry.sink.as_str())
+    }
+
     pub fn sink_for_macro(&self, path: &str) -> Option<&SinkDef> {
         self.sinks
             .values()

@@ -331,7 +331,22 @@ impl Lowerer<'_> {
                     .map(|bound| self.expr(bound))
                     .collect(),
             ),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) => self.string_constant(&text.value()),
             _ => Expr::Lit,
+        }
+    }
+
+    /// A string constant: a known host's URL says where a request built from it goes;
+    /// any other carries nothing.
+    fn string_constant(&self, text: &str) -> Expr {
+        match self.policy.sink_for_url(text) {
+            Some(sink) => Expr::Url {
+                sink: std::sync::Arc::from(sink),
+            },
+            None => Expr::Lit,
         }
     }
 
@@ -485,6 +500,13 @@ impl Lowerer<'_> {
             {
                 arg.debug |= debug;
             }
+        }
+        // `format!("https://api.openai.com/{path}")`: the string it makes names the host.
+        if let url @ Expr::Url { .. } = self.string_constant(&format) {
+            args.push(FormatArg {
+                expr: url,
+                debug: false,
+            });
         }
         MacroArgs::Format { args }
     }
