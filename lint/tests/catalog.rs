@@ -106,3 +106,36 @@ fn a_bad_entry_is_an_error_at_its_line() {
         "{stderr}"
     );
 }
+
+/// `explain sinks` says which entries are in force for the workspace here, and why.
+#[test]
+fn explain_sinks_says_which_entries_apply_and_why() {
+    let explain = |dir: &Path| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+            .args(["explain", "sinks"])
+            .current_dir(dir)
+            .output()
+            .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let current = explain(&mailer("catalog-explain-11", "0.11", ""));
+    assert!(
+        current.contains("  active    lettre `>=0.10, <0.12` -> channel.email: send, send_raw (`mailer` depends on lettre `^0.11`)"),
+        "{current}"
+    );
+    assert!(
+        current.contains("  inactive  async-openai")
+            && current.contains("(no package depends on async-openai)"),
+        "{current}"
+    );
+    let old = explain(&mailer("catalog-explain-9", "0.9", ""));
+    assert!(
+        old.contains("  inactive  lettre `>=0.10, <0.12` -> channel.email: send, send_raw (`mailer` needs `^0.9`, outside `>=0.10, <0.12`)"),
+        "{old}"
+    );
+    assert!(
+        old.contains("api.openai.com") && old.contains("ai.openai"),
+        "{old}"
+    );
+}

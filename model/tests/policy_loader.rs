@@ -400,7 +400,10 @@ fn urls_name_their_host() {
         sink("https://generativelanguage.googleapis.com/v1beta/models/{}:countTokens"),
         Some("ai.gemini")
     );
-    assert_eq!(sink("https://us.i.posthog.com/capture/"), Some("vendor.analytics"));
+    assert_eq!(
+        sink("https://us.i.posthog.com/capture/"),
+        Some("vendor.analytics")
+    );
     assert_eq!(sink("https://notposthog.com/capture/"), None);
     assert_eq!(sink("https://api.openai.com.example.net/"), None);
     assert_eq!(sink("see https://example.com/?next=api.openai.com"), None);
@@ -411,8 +414,8 @@ fn urls_name_their_host() {
 #[test]
 fn a_policy_adds_and_replaces_hosts() {
     let text = "extends = \"axodesk\"\n\n[[hosts]]\nhost = \"llm.internal.example\"\nsink = \"ai.openai\"\n\n[[hosts]]\nhost = \"api.openai.com\"\nsink = \"ai.mistral\"\n";
-    let policy =
-        Policy::from_toml("privflow.toml", text).unwrap_or_else(|errors| unreachable!("{errors:?}"));
+    let policy = Policy::from_toml("privflow.toml", text)
+        .unwrap_or_else(|errors| unreachable!("{errors:?}"));
     assert_eq!(
         policy.sink_for_url("http://llm.internal.example/v1"),
         Some("ai.openai")

@@ -29,7 +29,13 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
             return ExitCode::Error;
         }
     };
-    match listing(&policy, &args.topic) {
+    let mut listed = listing(&policy, &args.topic);
+    if args.topic == "sinks" {
+        if let Some(text) = &mut listed {
+            text.push_str(&catalog_listing(&policy));
+        }
+    }
+    match listed {
         Some(text) => {
             print!("{text}");
             ExitCode::Clean
@@ -44,6 +50,56 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
             ExitCode::Error
         }
     }
+}
+
+/// The sink catalog against the workspace of the current directory: which entries are
+/// in force and why, then the known hosts.
+fn catalog_listing(policy: &Policy) -> String {
+    let selection = crate::load::Selection {
+        manifest_path: None,
+        packages: Vec::new(),
+        workspace: true,
+    };
+    let crates = crate::load::targets(&selection)
+        .map(|(_, crates)| crates)
+        .ok();
+    let mut out = String::from("\nsink catalog (docs/sinks.md)");
+    out.push_str(match crates {
+        Some(_) => ", for the workspace here:\n",
+        None => ": not in a cargo workspace, so no entry is in force\n",
+    });
+    let crates = crates.unwrap_or_default();
+    let active = crate::index::catalog::active(&policy.catalog, &crates);
+    for entry in &policy.catalog {
+        let sink = if entry.sink == privflow_model::policy::HOST_SINK {
+            "the sink of the request's host"
+        } else {
+            entry.sink.as_str()
+        };
+        let head = format!(
+            "{} `{}` -> {sink}: {}",
+            entry.krate,
+            entry.versions,
+            entry.methods.join(", ")
+        );
+        match active
+            .iter()
+            .find(|known| known.krate == entry.krate && known.sink == entry.sink)
+        {
+            Some(known) => {
+                let _ = writeln!(out, "  active    {head} ({})", known.because);
+            }
+            None => {
+                let why = crate::index::catalog::why_inactive(entry, &crates);
+                let _ = writeln!(out, "  inactive  {head} ({why})");
+            }
+        }
+    }
+    out.push_str("\nhosts (a request to one goes to its sink):\n");
+    for host in &policy.hosts {
+        let _ = writeln!(out, "  {:40} {}", host.host, host.sink);
+    }
+    out
 }
 
 fn listing(policy: &Policy, topic: &str) -> Option<String> {

@@ -48,6 +48,29 @@ pub fn active(catalog: &[CatalogEntry], crates: &[CrateTarget]) -> Vec<ActiveCat
         .collect()
 }
 
+/// Why an entry is not in force here: no package depends on its crate, or those that
+/// do require versions the entry does not describe.
+pub fn why_inactive(entry: &CatalogEntry, crates: &[CrateTarget]) -> String {
+    if entry.methods.is_empty() {
+        return "turned off (no methods)".to_owned();
+    }
+    let requirements: Vec<String> = crates
+        .iter()
+        .flat_map(|target| {
+            target
+                .registry_dependencies
+                .iter()
+                .filter(|(name, _)| *name == entry.krate)
+                .map(move |(_, requirement)| format!("`{}` needs `{requirement}`", target.package))
+        })
+        .collect();
+    if requirements.is_empty() {
+        format!("no package depends on {}", entry.krate)
+    } else {
+        format!("{}, outside `{}`", requirements.join(", "), entry.versions)
+    }
+}
+
 fn covers(versions: &VersionReq, requirement: &VersionReq) -> bool {
     match requirement.comparators.iter().find_map(lowest) {
         Some(lowest) => versions.matches(&lowest),
