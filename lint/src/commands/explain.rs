@@ -76,11 +76,17 @@ fn catalog_listing(policy: &Policy) -> String {
         } else {
             entry.sink.as_str()
         };
+        let calls: Vec<&str> = entry
+            .methods
+            .iter()
+            .chain(&entry.functions)
+            .map(String::as_str)
+            .collect();
         let head = format!(
             "{} `{}` -> {sink}: {}",
             entry.krate,
             entry.versions,
-            entry.methods.join(", ")
+            calls.join(", ")
         );
         match active
             .iter()

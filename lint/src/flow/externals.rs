@@ -561,16 +561,37 @@ impl Frame<'_, '_> {
             .unwrap_or_default();
         let first = args.first().cloned().unwrap_or_default();
         let joined = path.join("::");
-        if let Some(sink) = self
+        let declared = self
             .cx
             .policy
             .sink_for_function(&joined)
-            .map(|sink| sink.id.clone())
-        {
+            .map(|sink| (sink.id.clone(), None));
+        let catalogued = || {
+            self.cx
+                .index
+                .catalog
+                .iter()
+                .find(|entry| entry.functions.contains(&joined))
+                .map(|entry| {
+                    let note = format!(
+                        "passed to {} `{name}` (sink catalog: {})",
+                        entry.krate, entry.sink
+                    );
+                    (entry.sink.clone(), Some(note))
+                })
+        };
+        if let Some((sink, note)) = declared.or_else(catalogued) {
             let site = self.location(pos);
             let mut taint = Taint::default();
             for arg in &args {
                 taint.join(&self.full(arg, Mode::All));
+            }
+            if let Some(note) = note {
+                let step = Step {
+                    location: site,
+                    note: std::sync::Arc::from(note),
+                };
+                taint = taint.with_step(&step);
             }
             self.hit(&sink, site, taint);
         }

@@ -16,6 +16,8 @@ pub struct ActiveCatalogEntry {
     pub krate: String,
     pub sink: String,
     pub methods: Vec<String>,
+    /// Full paths of the crate's functions that reach the sink.
+    pub functions: Vec<String>,
     /// The package and requirement that brought it in (`sdks` needs `^0.28`).
     pub because: String,
 }
@@ -26,7 +28,7 @@ pub struct ActiveCatalogEntry {
 pub fn active(catalog: &[CatalogEntry], crates: &[CrateTarget]) -> Vec<ActiveCatalogEntry> {
     catalog
         .iter()
-        .filter(|entry| !entry.methods.is_empty())
+        .filter(|entry| !entry.methods.is_empty() || !entry.functions.is_empty())
         .filter_map(|entry| {
             let (package, requirement) = crates.iter().find_map(|target| {
                 target
@@ -42,6 +44,7 @@ pub fn active(catalog: &[CatalogEntry], crates: &[CrateTarget]) -> Vec<ActiveCat
                 krate: entry.krate.clone(),
                 sink: entry.sink.clone(),
                 methods: entry.methods.clone(),
+                functions: entry.functions.clone(),
                 because: format!("`{package}` depends on {} `{requirement}`", entry.krate),
             })
         })
@@ -51,8 +54,8 @@ pub fn active(catalog: &[CatalogEntry], crates: &[CrateTarget]) -> Vec<ActiveCat
 /// Why an entry is not in force here: no package depends on its crate, or those that
 /// do require versions the entry does not describe.
 pub fn why_inactive(entry: &CatalogEntry, crates: &[CrateTarget]) -> String {
-    if entry.methods.is_empty() {
-        return "turned off (no methods)".to_owned();
+    if entry.methods.is_empty() && entry.functions.is_empty() {
+        return "turned off (no methods or functions)".to_owned();
     }
     let requirements: Vec<String> = crates
         .iter()

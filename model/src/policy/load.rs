@@ -86,6 +86,7 @@ struct CatalogEntryPatch {
     versions: Option<semver::VersionReq>,
     sink: Text,
     methods: Vec<String>,
+    functions: Vec<String>,
 }
 
 struct GroupPatch {
@@ -381,7 +382,7 @@ impl<'s> Reader<'s> {
         let entry = self.table(value, "a catalog entry")?;
         self.check_keys(
             entry,
-            &["crate", "versions", "sink", "methods"],
+            &["crate", "versions", "sink", "methods", "functions"],
             "catalog key",
         );
         let span = value.span.start..value.span.end;
@@ -389,6 +390,7 @@ impl<'s> Reader<'s> {
         let versions = self.required_string(entry, "versions", &span);
         let sink = self.required_string(entry, "sink", &span);
         let methods = self.opt_plain_list(entry, "methods").unwrap_or_default();
+        let functions = self.opt_paths(entry, "functions");
         let versions = versions.and_then(|versions| {
             semver::VersionReq::parse(&versions.value)
                 .map_err(|error| {
@@ -406,6 +408,7 @@ impl<'s> Reader<'s> {
             versions,
             sink: sink?,
             methods,
+            functions,
         })
     }
 
@@ -864,6 +867,7 @@ impl<'s> Reader<'s> {
                 origin: self.origin(&patch.sink.span),
                 sink: patch.sink.value,
                 methods: patch.methods,
+                functions: patch.functions,
             };
             match policy
                 .catalog

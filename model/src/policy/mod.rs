@@ -283,6 +283,9 @@ pub struct CatalogEntry {
     /// known host its request was built for ([`HostEntry`]), if any.
     pub sink: String,
     pub methods: Vec<String>,
+    /// The crate's functions that reach the sink, by path (`sentry::capture_message`):
+    /// every argument reaches it.
+    pub functions: Vec<String>,
     pub origin: Origin,
 }
 
