@@ -139,3 +139,63 @@ fn explain_sinks_says_which_entries_apply_and_why() {
         "{old}"
     );
 }
+
+/// The fixture's SDKs resolve from the registry to real versions, and the catalog's
+/// entries describe the versions they resolve to (cargo resolves and downloads the
+/// manifests; nothing is built).
+#[test]
+fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sdks");
+    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("catalog-sdks-resolved");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(copy.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
+    for file in ["Cargo.toml", "src/lib.rs"] {
+        std::fs::copy(fixture.join(file), copy.join(file))
+            .unwrap_or_else(|error| unreachable!("{file}: {error}"));
+    }
+    let metadata = cargo_metadata::MetadataCommand::new()
+        .manifest_path(copy.join("Cargo.toml"))
+        .exec()
+        .unwrap_or_else(|error| unreachable!("cargo metadata: {error}"));
+    let policy =
+        privflow_model::Policy::builtin().unwrap_or_else(|error| unreachable!("{error:?}"));
+    let root = metadata
+        .root_package()
+        .unwrap_or_else(|| unreachable!("the fixture is a package"));
+    let mut checked = Vec::new();
+    for dependency in &root.dependencies {
+        let Some(entry) = policy
+            .catalog
+            .iter()
+            .find(|entry| entry.krate == dependency.name)
+        else {
+            continue;
+        };
+        let resolved = metadata
+            .packages
+            .iter()
+            .filter(|package| package.name.as_str() == dependency.name)
+            .find(|package| dependency.req.matches(&package.version))
+            .unwrap_or_else(|| unreachable!("{} did not resolve", dependency.name));
+        assert!(
+            entry.versions.matches(&resolved.version),
+            "{} resolves to {}, which the catalog's `{}` does not describe",
+            dependency.name,
+            resolved.version,
+            entry.versions
+        );
+        checked.push(dependency.name.clone());
+    }
+    checked.sort();
+    assert_eq!(
+        checked,
+        [
+            "async-openai",
+            "aws-sdk-s3",
+            "lettre",
+            "posthog-rs",
+            "reqwest",
+            "sentry"
+        ]
+    );
+}
