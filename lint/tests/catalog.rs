@@ -120,6 +120,7 @@ fn explain_sinks_says_which_entries_apply_and_why() {
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
     let current = explain(&mailer("catalog-explain-11", "0.11", ""));
+    // Without a lock file the requirement decides (a lock file adds "resolved to").
     assert!(
         current.contains("  active    lettre `>=0.10, <0.12` -> channel.email: send, send_raw (`mailer` depends on lettre `^0.11`)"),
         "{current}"
@@ -198,4 +199,23 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
             "sentry"
         ]
     );
+
+    // Resolving wrote the copy's lock file: now privflow reads the versions in use from
+    // it (offline, changing nothing) and says so.
+    let lettre = metadata
+        .packages
+        .iter()
+        .find(|package| package.name.as_str() == "lettre")
+        .unwrap_or_else(|| unreachable!("lettre resolved"));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args(["explain", "sinks"])
+        .current_dir(&copy)
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let expected = format!(
+        "(`sdks` depends on lettre `^0.11`, resolved to {})",
+        lettre.version
+    );
+    assert!(listing.contains(&expected), "{expected}\n{listing}");
 }

@@ -60,16 +60,18 @@ fn catalog_listing(policy: &Policy) -> String {
         packages: Vec::new(),
         workspace: true,
     };
-    let crates = crate::load::targets(&selection)
-        .map(|(_, crates)| crates)
-        .ok();
+    let found = crate::load::targets(&selection).ok();
+    let resolved = found
+        .as_ref()
+        .and_then(|(root, _)| crate::load::resolved_versions(root));
+    let crates = found.map(|(_, crates)| crates);
     let mut out = String::from("\nsink catalog (docs/sinks.md)");
     out.push_str(match crates {
         Some(_) => ", for the workspace here:\n",
         None => ": not in a cargo workspace, so no entry is in force\n",
     });
     let crates = crates.unwrap_or_default();
-    let active = crate::index::catalog::active(&policy.catalog, &crates);
+    let active = crate::index::catalog::active(&policy.catalog, &crates, resolved.as_deref());
     for entry in &policy.catalog {
         let sink = if entry.sink == privflow_model::policy::HOST_SINK {
             "the sink of the request's host"
@@ -96,7 +98,7 @@ fn catalog_listing(policy: &Policy) -> String {
                 let _ = writeln!(out, "  active    {head} ({})", known.because);
             }
             None => {
-                let why = crate::index::catalog::why_inactive(entry, &crates);
+                let why = crate::index::catalog::why_inactive(entry, &crates, resolved.as_deref());
                 let _ = writeln!(out, "  inactive  {head} ({why})");
             }
         }

@@ -22,22 +22,42 @@ pub struct ActiveCatalogEntry {
     pub because: String,
 }
 
-/// The entries whose crate a selected package depends on with a requirement whose
-/// lowest version the entry's `versions` covers (an entry for another major version
-/// describes another API). A requirement with no lower bound (`*`) takes the entry.
-pub fn active(catalog: &[CatalogEntry], crates: &[CrateTarget]) -> Vec<ActiveCatalogEntry> {
+/// The entries whose crate a selected package depends on, in a version the entry's
+/// `versions` covers: the version the dependency graph resolved (`resolved`, from the
+/// lock file) when cargo could tell, else the lowest version the requirement allows. An
+/// entry for another major version describes another API. A requirement with no lower
+/// bound (`*`) and nothing resolved takes the entry.
+pub fn active(
+    catalog: &[CatalogEntry],
+    crates: &[CrateTarget],
+    resolved: Option<&[(String, Version)]>,
+) -> Vec<ActiveCatalogEntry> {
     catalog
         .iter()
         .filter(|entry| !entry.methods.is_empty() || !entry.functions.is_empty())
         .filter_map(|entry| {
-            let (package, requirement) = crates.iter().find_map(|target| {
+            let because = crates.iter().find_map(|target| {
                 target
                     .registry_dependencies
                     .iter()
-                    .find(|(name, requirement)| {
-                        *name == entry.krate && covers(&entry.versions, requirement)
+                    .filter(|(name, _)| *name == entry.krate)
+                    .find_map(|(_, requirement)| {
+                        let version = version_in_use(&entry.krate, requirement, resolved);
+                        let covered = match &version {
+                            Some(version) => entry.versions.matches(version),
+                            None => true,
+                        };
+                        covered.then(|| {
+                            let resolved_to = version
+                                .filter(|_| resolved.is_some())
+                                .map(|version| format!(", resolved to {version}"))
+                                .unwrap_or_default();
+                            format!(
+                                "`{}` depends on {} `{requirement}`{resolved_to}",
+                                target.package, entry.krate
+                            )
+                        })
                     })
-                    .map(|(_, requirement)| (&target.package, requirement))
             })?;
             Some(ActiveCatalogEntry {
                 crate_ident: entry.crate_ident(),
@@ -45,15 +65,36 @@ pub fn active(catalog: &[CatalogEntry], crates: &[CrateTarget]) -> Vec<ActiveCat
                 sink: entry.sink.clone(),
                 methods: entry.methods.clone(),
                 functions: entry.functions.clone(),
-                because: format!("`{package}` depends on {} `{requirement}`", entry.krate),
+                because,
             })
         })
         .collect()
 }
 
+/// The version of `krate` a dependency with `requirement` uses: the highest resolved one
+/// it allows, else the lowest it allows.
+fn version_in_use(
+    krate: &str,
+    requirement: &VersionReq,
+    resolved: Option<&[(String, Version)]>,
+) -> Option<Version> {
+    let from_graph = resolved.and_then(|packages| {
+        packages
+            .iter()
+            .filter(|(name, version)| name == krate && requirement.matches(version))
+            .map(|(_, version)| version.clone())
+            .max()
+    });
+    from_graph.or_else(|| requirement.comparators.iter().find_map(lowest))
+}
+
 /// Why an entry is not in force here: no package depends on its crate, or those that
 /// do require versions the entry does not describe.
-pub fn why_inactive(entry: &CatalogEntry, crates: &[CrateTarget]) -> String {
+pub fn why_inactive(
+    entry: &CatalogEntry,
+    crates: &[CrateTarget],
+    resolved: Option<&[(String, Version)]>,
+) -> String {
     if entry.methods.is_empty() && entry.functions.is_empty() {
         return "turned off (no methods or functions)".to_owned();
     }
@@ -64,7 +105,17 @@ pub fn why_inactive(entry: &CatalogEntry, crates: &[CrateTarget]) -> String {
                 .registry_dependencies
                 .iter()
                 .filter(|(name, _)| *name == entry.krate)
-                .map(move |(_, requirement)| format!("`{}` needs `{requirement}`", target.package))
+                .map(move |(_, requirement)| {
+                    match version_in_use(&entry.krate, requirement, resolved)
+                        .filter(|_| resolved.is_some())
+                    {
+                        Some(version) => format!(
+                            "`{}` needs `{requirement}`, resolved to {version}",
+                            target.package
+                        ),
+                        None => format!("`{}` needs `{requirement}`", target.package),
+                    }
+                })
         })
         .collect();
     if requirements.is_empty() {
@@ -74,8 +125,9 @@ pub fn why_inactive(entry: &CatalogEntry, crates: &[CrateTarget]) -> String {
     }
 }
 
+#[cfg(test)]
 fn covers(versions: &VersionReq, requirement: &VersionReq) -> bool {
-    match requirement.comparators.iter().find_map(lowest) {
+    match version_in_use("any", requirement, None) {
         Some(lowest) => versions.matches(&lowest),
         None => true,
     }
@@ -113,5 +165,28 @@ mod tests {
         assert!(!covers(&entry, &requirement("0.9")));
         assert!(covers(&entry, &requirement("*")));
         assert!(!covers(&requirement(">=0.10, <1"), &requirement("1.2")));
+    }
+
+    #[test]
+    fn a_resolved_version_decides_over_the_requirement() {
+        let resolved = [
+            ("lettre".to_owned(), Version::new(0, 11, 23)),
+            ("lettre".to_owned(), Version::new(0, 9, 6)),
+            ("other".to_owned(), Version::new(0, 12, 0)),
+        ];
+        // `>=0.9` allows both resolved versions; the highest is the one in use.
+        assert_eq!(
+            version_in_use("lettre", &requirement(">=0.9"), Some(&resolved)),
+            Some(Version::new(0, 11, 23))
+        );
+        assert_eq!(
+            version_in_use("lettre", &requirement("0.9"), Some(&resolved)),
+            Some(Version::new(0, 9, 6))
+        );
+        // Nothing resolved for the crate: the requirement's lowest version.
+        assert_eq!(
+            version_in_use("lettre", &requirement("0.10"), Some(&[])),
+            Some(Version::new(0, 10, 0))
+        );
     }
 }

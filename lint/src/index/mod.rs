@@ -55,7 +55,20 @@ pub fn load_lowered(
     selection: &crate::load::Selection,
     policy: &Policy,
 ) -> Result<Workspace<Lowered>, crate::load::WorkspaceError> {
-    crate::load::load(selection, |ast, context| lower_one(ast, context, policy))
+    let mut workspace =
+        crate::load::load(selection, |ast, context| lower_one(ast, context, policy))?;
+    // The versions in use decide which catalog entries apply: asked of cargo only when
+    // a catalogued crate is a dependency (it costs a second `cargo metadata`).
+    let catalogued = workspace.crates.iter().any(|target| {
+        target
+            .registry_dependencies
+            .iter()
+            .any(|(name, _)| policy.catalog.iter().any(|entry| entry.krate == *name))
+    });
+    if catalogued {
+        workspace.resolved = crate::load::resolved_versions(&workspace.root);
+    }
+    Ok(workspace)
 }
 
 /// Lowers one parsed file, as every loader does.
@@ -223,7 +236,11 @@ impl Index {
             problems: Vec::new(),
             config_sinks: HashMap::new(),
             outside_types: Vec::new(),
-            catalog: catalog::active(&policy.catalog, &workspace.crates),
+            catalog: catalog::active(
+                &policy.catalog,
+                &workspace.crates,
+                workspace.resolved.as_deref(),
+            ),
             source_files: 0,
             policy_errors: Vec::new(),
         };

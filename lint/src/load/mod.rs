@@ -17,7 +17,9 @@ mod workspace;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use workspace::{Selection, load, load_package, load_targets, targets, workspace_root};
+pub use workspace::{
+    Selection, load, load_package, load_targets, resolved_versions, targets, workspace_root,
+};
 
 /// One crate root to analyse: a lib or bin target of a selected package.
 #[derive(Debug, Clone)]
@@ -77,6 +79,9 @@ pub struct Workspace<T> {
     pub crates: Vec<CrateTarget>,
     pub files: Vec<SourceFile<T>>,
     pub errors: Vec<LoadError>,
+    /// The registry packages of the resolved dependency graph, by name and version, when
+    /// asked for and cargo could tell offline ([`resolved_versions`]).
+    pub resolved: Option<Vec<(String, semver::Version)>>,
 }
 
 /// What can stop loading altogether (exit code 2).

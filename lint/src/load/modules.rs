@@ -85,6 +85,7 @@ where
         crates,
         files,
         errors,
+        resolved: None,
     }
 }
 

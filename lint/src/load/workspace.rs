@@ -29,6 +29,32 @@ pub fn workspace_root(selection: &Selection) -> Result<PathBuf, WorkspaceError> 
         .map_err(|error| WorkspaceError::Metadata(error.to_string()))
 }
 
+/// The registry packages of the workspace's resolved dependency graph, by name and
+/// version: `cargo metadata` with dependencies and `--frozen` (offline, and the lock file
+/// as it is: nothing is downloaded, written or built). `None` when cargo cannot tell
+/// that way (no lock file, or one out of date).
+pub fn resolved_versions(root: &Path) -> Option<Vec<(String, semver::Version)>> {
+    let metadata = MetadataCommand::new()
+        .manifest_path(root.join("Cargo.toml"))
+        .other_options(vec!["--frozen".to_owned()])
+        .exec()
+        .ok()?;
+    Some(
+        metadata
+            .packages
+            .into_iter()
+            .filter(|package| {
+                package.source.as_ref().is_some_and(|source| {
+                    source.is_crates_io()
+                        || source.repr.starts_with("registry+")
+                        || source.repr.starts_with("sparse+")
+                })
+            })
+            .map(|package| (package.name.to_string(), package.version))
+            .collect(),
+    )
+}
+
 /// Loads the selected crates, lowering each parsed file with `lower` in the worker
 /// that parsed it.
 pub fn load<T, F>(selection: &Selection, lower: F) -> Result<Workspace<T>, WorkspaceError>
