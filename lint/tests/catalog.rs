@@ -194,9 +194,11 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
             "async-openai",
             "aws-sdk-s3",
             "lettre",
+            "ollama-rs",
             "posthog-rs",
             "reqwest",
-            "sentry"
+            "sentry",
+            "teloxide"
         ]
     );
 

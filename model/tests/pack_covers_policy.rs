@@ -422,7 +422,13 @@ fn every_definition_is_complete() {
             problems.push(format!("subject `{}` has no fides key", subject.id));
         }
     }
-    for sink in policy.sinks.values() {
+    // The sinks of the pack itself: the sink catalog beside it adds undisclosed ones
+    // (docs/sinks.md), which the policy does not name by design.
+    for sink in policy
+        .sinks
+        .values()
+        .filter(|sink| sink.origin.is_builtin_pack())
+    {
         if !sink.disclosed {
             problems.push(format!(
                 "sink `{}` is not disclosed, but the policy names every pack sink",
