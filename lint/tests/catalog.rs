@@ -194,6 +194,7 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
             "async-openai",
             "aws-sdk-s3",
             "lettre",
+            "mistralai-client",
             "ollama-rs",
             "posthog-rs",
             "reqwest",
