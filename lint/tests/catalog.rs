@@ -198,6 +198,7 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
             "ollama-rs",
             "posthog-rs",
             "reqwest",
+            "segment",
             "sentry",
             "teloxide"
         ]

@@ -116,6 +116,9 @@ pub(super) struct Frame<'c, 'a> {
     pub file: FileId,
     pub crate_index: usize,
     pub module: Vec<String>,
+    /// The `use` items of the function's body (`use segment::HttpClient;` inside it): a
+    /// path whose first segment one of them names resolves through it.
+    pub local_imports: Vec<crate::index::ir::Import>,
     pub ty_context: TyContext,
     pub env: Env,
     pub ret: Value,
@@ -174,6 +177,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             file: function.file,
             crate_index: function.crate_index,
             module: function.module.clone(),
+            local_imports: local_imports(function.def.body.as_ref()),
             ty_context,
             env: Env::default(),
             ret: Value::default(),
@@ -393,6 +397,22 @@ impl<'c, 'a> Frame<'c, 'a> {
                 };
             }
         }
+        if let Some(import) = segments.first().and_then(|first| {
+            self.local_imports
+                .iter()
+                .find(|import| !import.glob && import.alias == first.as_ref())
+        }) {
+            let path: Vec<&str> = import
+                .path
+                .iter()
+                .map(String::as_str)
+                .chain(segments[1..].iter().map(AsRef::as_ref))
+                .collect();
+            return self
+                .cx
+                .index
+                .resolve_path(self.crate_index, &self.module, &path);
+        }
         self.cx
             .index
             .resolve_path(self.crate_index, &self.module, segments)
@@ -507,4 +527,21 @@ pub(super) fn ty_context_of(index: &crate::index::Index, id: FnId) -> TyContext 
         Owner::Free => None,
     };
     ty_context
+}
+
+/// The `use` items among a body's own statements, where they are written (a `use` in a
+/// nested block is not seen: it would cost a walk of every body for a rare shape).
+fn local_imports(body: Option<&crate::index::ir::Block>) -> Vec<crate::index::ir::Import> {
+    body.into_iter()
+        .flat_map(|body| &body.stmts)
+        .filter_map(|stmt| match stmt {
+            crate::index::ir::Stmt::Item(item) => match &item.kind {
+                crate::index::ir::ItemKind::Use(found) => Some(found),
+                _ => None,
+            },
+            _ => None,
+        })
+        .flatten()
+        .cloned()
+        .collect()
 }
