@@ -193,6 +193,7 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
         [
             "async-openai",
             "aws-sdk-s3",
+            "gemini-rust",
             "lettre",
             "mistralai-client",
             "ollama-rs",
