@@ -5,7 +5,7 @@
 use super::frame::Frame;
 use super::places::collection_of;
 use super::types::Mode;
-use super::value::{ELEMENT, ERR, Global, Origin, Step, Taint, Value};
+use super::value::{Callable, ELEMENT, ERR, Global, Origin, Step, Taint, Value};
 use crate::index::ir::{Expr, Pos};
 use crate::index::ty::{Ty, Wrapper};
 use privflow_model::policy::HOST_SINK;
@@ -674,8 +674,35 @@ impl Frame<'_, '_> {
                 "new" | "with_capacity" | "default",
             ) => collection_of(Value::default()),
             _ => {
+                self.run_catalogued_callbacks(path, &args, pos);
                 self.coverage.calls_unresolved += 1;
                 self.unknown_call(args, exprs, pos, &joined)
+            }
+        }
+    }
+
+    /// A closure given to a catalogued crate's function (`sentry::configure_scope(|scope|
+    /// ..)`) runs with what that crate passes it: values the crate made, on which the
+    /// catalog's methods are sink calls (`scope.set_user(..)`).
+    fn run_catalogued_callbacks(&mut self, path: &[String], args: &[Value], pos: Pos) {
+        let Some(krate) = path.first() else {
+            return;
+        };
+        if !self
+            .cx
+            .index
+            .catalog
+            .iter()
+            .any(|entry| entry.crate_ident == *krate)
+        {
+            return;
+        }
+        let made: Value = Value::typed(Ty::Outside(std::sync::Arc::from(krate.as_str())));
+        for arg in args {
+            if let Some(Callable::Closure(closure)) = &arg.callable {
+                let arity = closure.def.params.len();
+                let callback = arg.clone();
+                self.apply_callable(&callback, vec![made.clone(); arity], pos);
             }
         }
     }
