@@ -146,8 +146,54 @@ fn explain_sinks_says_which_entries_apply_and_why() {
 /// manifests; nothing is built).
 #[test]
 fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sdks");
-    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("catalog-sdks-resolved");
+    let (copy, metadata, checked) = resolve_fixture("sdks");
+    assert_eq!(
+        checked,
+        [
+            "async-openai",
+            "aws-sdk-s3",
+            "cohere-rust",
+            "gemini-rust",
+            "lettre",
+            "mistralai-client",
+            "ollama-rs",
+            "posthog-rs",
+            "reqwest",
+            "segment",
+            "sentry",
+            "teloxide"
+        ]
+    );
+    assert_eq!(resolve_fixture("sdks-anthropic").2, ["clust"]);
+
+    // Resolving wrote the copy's lock file: now privflow reads the versions in use from
+    // it (offline, changing nothing) and says so.
+    let lettre = metadata
+        .packages
+        .iter()
+        .find(|package| package.name.as_str() == "lettre")
+        .unwrap_or_else(|| unreachable!("lettre resolved"));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args(["explain", "sinks"])
+        .current_dir(&copy)
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let expected = format!(
+        "(`sdks` depends on lettre `^0.11`, resolved to {})",
+        lettre.version
+    );
+    assert!(listing.contains(&expected), "{expected}\n{listing}");
+}
+
+/// Resolves a fixture package's dependencies from the registry (a copy, so the fixture
+/// keeps no lock file) and checks that each catalogued crate resolves to a version its
+/// entry describes. Returns the copy, the metadata and the crates checked, sorted.
+fn resolve_fixture(name: &str) -> (PathBuf, cargo_metadata::Metadata, Vec<String>) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(name);
+    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("catalog-{name}-resolved"));
     let _ = std::fs::remove_dir_all(&copy);
     std::fs::create_dir_all(copy.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
     for file in ["Cargo.toml", "src/lib.rs"] {
@@ -188,39 +234,5 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
         checked.push(dependency.name.clone());
     }
     checked.sort();
-    assert_eq!(
-        checked,
-        [
-            "async-openai",
-            "aws-sdk-s3",
-            "gemini-rust",
-            "lettre",
-            "mistralai-client",
-            "ollama-rs",
-            "posthog-rs",
-            "reqwest",
-            "segment",
-            "sentry",
-            "teloxide"
-        ]
-    );
-
-    // Resolving wrote the copy's lock file: now privflow reads the versions in use from
-    // it (offline, changing nothing) and says so.
-    let lettre = metadata
-        .packages
-        .iter()
-        .find(|package| package.name.as_str() == "lettre")
-        .unwrap_or_else(|| unreachable!("lettre resolved"));
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
-        .args(["explain", "sinks"])
-        .current_dir(&copy)
-        .output()
-        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
-    let listing = String::from_utf8_lossy(&output.stdout);
-    let expected = format!(
-        "(`sdks` depends on lettre `^0.11`, resolved to {})",
-        lettre.version
-    );
-    assert!(listing.contains(&expected), "{expected}\n{listing}");
+    (copy, metadata, checked)
 }

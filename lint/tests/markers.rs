@@ -215,3 +215,10 @@ fn real_shape_markers_hold() {
 fn sdk_catalog_markers_hold() {
     check_fixture("sdks");
 }
+
+/// An Anthropic client (clust), in a fixture package of its own (its pins cannot resolve
+/// beside async-openai).
+#[test]
+fn sdk_catalog_anthropic_markers_hold() {
+    check_fixture("sdks-anthropic");
+}
