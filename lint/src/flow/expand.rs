@@ -9,6 +9,7 @@ use std::str::FromStr;
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 use crate::index::ir::MacroRule;
+use crate::index::lower::is_punct;
 
 /// What a `$name` matched: one token stream, or one per repetition.
 #[derive(Debug, Clone)]
@@ -40,10 +41,6 @@ pub fn expand(rules: &[MacroRule], input: &str, defining_crate: &str) -> Option<
         }
     }
     None
-}
-
-fn is_punct(tree: Option<&TokenTree>, c: char) -> bool {
-    matches!(tree, Some(TokenTree::Punct(punct)) if punct.as_char() == c)
 }
 
 /// Matches `pattern` at the start of `input`; returns how many input trees it used.

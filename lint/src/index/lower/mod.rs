@@ -5,6 +5,7 @@
 mod expr;
 mod format;
 mod select;
+pub(crate) use select::is_punct;
 mod ty;
 
 use privflow_model::Policy;

@@ -99,7 +99,8 @@ fn group(delimiter: Delimiter, trees: &[TokenTree]) -> TokenTree {
     TokenTree::Group(Group::new(delimiter, trees.iter().cloned().collect()))
 }
 
-fn is_punct(tree: Option<&TokenTree>, c: char) -> bool {
+/// Whether `tree` is the punctuation `c` (shared with the `macro_rules!` matcher).
+pub(crate) fn is_punct(tree: Option<&TokenTree>, c: char) -> bool {
     matches!(tree, Some(TokenTree::Punct(punct)) if punct.as_char() == c)
 }
 
