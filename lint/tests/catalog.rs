@@ -43,6 +43,17 @@ fn mailer(name: &str, version: &str, policy: &str) -> PathBuf {
     dir
 }
 
+/// What `explain sinks` prints in `dir`, after asserting that it succeeded.
+fn explain_sinks(dir: &Path) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args(["explain", "sinks"])
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+    assert_eq!(output.status.code(), Some(0));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// The `(category, sink)` of every flow `check` reports.
 fn flows(dir: &Path) -> Vec<(String, String)> {
     let document = common::check_json(&dir.join("Cargo.toml"), &[]);
@@ -110,16 +121,7 @@ fn a_bad_entry_is_an_error_at_its_line() {
 /// `explain sinks` says which entries are in force for the workspace here, and why.
 #[test]
 fn explain_sinks_says_which_entries_apply_and_why() {
-    let explain = |dir: &Path| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
-            .args(["explain", "sinks"])
-            .current_dir(dir)
-            .output()
-            .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
-        assert_eq!(output.status.code(), Some(0));
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    };
-    let current = explain(&mailer("catalog-explain-11", "0.11", ""));
+    let current = explain_sinks(&mailer("catalog-explain-11", "0.11", ""));
     // Without a lock file the requirement decides (a lock file adds "resolved to").
     assert!(
         current.contains("  active    lettre `>=0.10, <0.12` -> channel.email: send, send_raw (`mailer` depends on lettre `^0.11`)"),
@@ -130,7 +132,7 @@ fn explain_sinks_says_which_entries_apply_and_why() {
             && current.contains("(no package depends on async-openai)"),
         "{current}"
     );
-    let old = explain(&mailer("catalog-explain-9", "0.9", ""));
+    let old = explain_sinks(&mailer("catalog-explain-9", "0.9", ""));
     assert!(
         old.contains("  inactive  lettre `>=0.10, <0.12` -> channel.email: send, send_raw (`mailer` needs `^0.9`, outside `>=0.10, <0.12`)"),
         "{old}"
@@ -173,12 +175,7 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
         .iter()
         .find(|package| package.name.as_str() == "lettre")
         .unwrap_or_else(|| unreachable!("lettre resolved"));
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
-        .args(["explain", "sinks"])
-        .current_dir(&copy)
-        .output()
-        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
-    let listing = String::from_utf8_lossy(&output.stdout);
+    let listing = explain_sinks(&copy);
     let expected = format!(
         "(`sdks` depends on lettre `^0.11`, resolved to {})",
         lettre.version

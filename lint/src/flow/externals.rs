@@ -230,18 +230,11 @@ impl Frame<'_, '_> {
         self.check_outside_method_sink(&receiver_value, method, &args, pos);
         // A value a catalogued SDK made: its methods are the SDK's, not the std ones a
         // name would suggest (`http.get(url)` is a request, not a lookup).
-        let from_catalogued_crate =
-            receiver_value
-                .ty()
-                .autoderef()
-                .outside_crate()
-                .is_some_and(|krate| {
-                    self.cx
-                        .index
-                        .catalog
-                        .iter()
-                        .any(|entry| entry.crate_ident == krate)
-                });
+        let from_catalogued_crate = receiver_value
+            .ty()
+            .autoderef()
+            .outside_crate()
+            .is_some_and(|krate| self.cx.index.is_catalogued(krate));
         if from_catalogued_crate && args.iter().all(|arg| arg.callable.is_none()) {
             return self.unmodelled_method(receiver, &receiver_value, method, arg_exprs, args, pos);
         }
@@ -567,18 +560,13 @@ impl Frame<'_, '_> {
             .sink_for_function(&joined)
             .map(|sink| (sink.id.clone(), None));
         let catalogued = || {
-            self.cx
-                .index
-                .catalog
-                .iter()
-                .find(|entry| entry.functions.contains(&joined))
-                .map(|entry| {
-                    let note = format!(
-                        "passed to {} `{name}` (sink catalog: {})",
-                        entry.krate, entry.sink
-                    );
-                    (entry.sink.clone(), Some(note))
-                })
+            self.cx.index.catalogued_function(&joined).map(|entry| {
+                let note = format!(
+                    "passed to {} `{name}` (sink catalog: {})",
+                    entry.krate, entry.sink
+                );
+                (entry.sink.clone(), Some(note))
+            })
         };
         if let Some((sink, note)) = declared.or_else(catalogued) {
             let site = self.location(pos);
@@ -688,13 +676,7 @@ impl Frame<'_, '_> {
         let Some(krate) = path.first() else {
             return;
         };
-        if !self
-            .cx
-            .index
-            .catalog
-            .iter()
-            .any(|entry| entry.crate_ident == *krate)
-        {
+        if !self.cx.index.is_catalogued(krate) {
             return;
         }
         let made: Value = Value::typed(Ty::Outside(std::sync::Arc::from(krate.as_str())));
@@ -735,43 +717,51 @@ impl Frame<'_, '_> {
         let Ty::Outside(path) = receiver.ty().autoderef() else {
             return;
         };
-        let declared = format!("{path}::{method}");
-        let declared_sink = path
+        enum Found<'i> {
+            Declared(String, String),
+            Catalogued(&'i crate::index::catalog::ActiveCatalogEntry),
+        }
+        let index = self.cx.index;
+        let declared = path
             .contains("::")
-            .then(|| self.cx.policy.sink_for_function(&declared))
-            .flatten();
+            .then(|| format!("{path}::{method}"))
+            .and_then(|declared| {
+                let sink = self.cx.policy.sink_for_function(&declared)?;
+                Some(Found::Declared(sink.id.clone(), declared))
+            });
+        let krate = path.split("::").next().unwrap_or_default();
+        let Some(found) = declared.or_else(|| {
+            index
+                .catalogued_method(krate, method)
+                .map(Found::Catalogued)
+        }) else {
+            return;
+        };
+        // What reaches the sink is computed only for a sink call: this runs for every
+        // method called on an outside value.
         let mut taint = self.full(receiver, Mode::All);
         for arg in args {
             taint.join(&self.full(arg, Mode::All));
         }
         // (sink, what the trace says of the call)
-        let hits: Vec<(String, String)> = match declared_sink {
-            Some(sink) => vec![(sink.id.clone(), format!("passed to `{declared}`"))],
-            None => {
-                let krate = path.split("::").next().unwrap_or_default();
-                let Some(entry) = self.cx.index.catalog.iter().find(|entry| {
-                    entry.crate_ident == krate && entry.methods.iter().any(|name| name == method)
-                }) else {
-                    return;
-                };
-                if entry.sink == HOST_SINK {
-                    // An HTTP client: the request goes to the known hosts its URL named.
-                    destinations(&taint)
-                        .map(|sink| {
-                            let note = format!(
-                                "sent by {} `{method}` to a {sink} host (sink catalog)",
-                                entry.krate
-                            );
-                            (sink.to_string(), note)
-                        })
-                        .collect()
-                } else {
+        let hits: Vec<(String, String)> = match found {
+            Found::Declared(sink, declared) => vec![(sink, format!("passed to `{declared}`"))],
+            // An HTTP client: the request goes to the known hosts its URL named.
+            Found::Catalogued(entry) if entry.sink == HOST_SINK => destinations(&taint)
+                .map(|sink| {
                     let note = format!(
-                        "passed to {} `{method}` (sink catalog: {})",
-                        entry.krate, entry.sink
+                        "sent by {} `{method}` to a {sink} host (sink catalog)",
+                        entry.krate
                     );
-                    vec![(entry.sink.clone(), note)]
-                }
+                    (sink.to_string(), note)
+                })
+                .collect(),
+            Found::Catalogued(entry) => {
+                let note = format!(
+                    "passed to {} `{method}` (sink catalog: {})",
+                    entry.krate, entry.sink
+                );
+                vec![(entry.sink.clone(), note)]
             }
         };
         let site = self.location(pos);

@@ -88,6 +88,27 @@ fn version_in_use(
     from_graph.or_else(|| requirement.comparators.iter().find_map(lowest))
 }
 
+impl super::Index {
+    /// Whether a catalog entry in force is for the crate that paths name `krate`.
+    pub fn is_catalogued(&self, krate: &str) -> bool {
+        self.catalog.iter().any(|entry| entry.crate_ident == krate)
+    }
+
+    /// The entry in force whose methods include `method` on values `krate` made.
+    pub fn catalogued_method(&self, krate: &str, method: &str) -> Option<&ActiveCatalogEntry> {
+        self.catalog.iter().find(|entry| {
+            entry.crate_ident == krate && entry.methods.iter().any(|name| name == method)
+        })
+    }
+
+    /// The entry in force that lists the function at `path`.
+    pub fn catalogued_function(&self, path: &str) -> Option<&ActiveCatalogEntry> {
+        self.catalog
+            .iter()
+            .find(|entry| entry.functions.iter().any(|function| function == path))
+    }
+}
+
 /// Why an entry is not in force here: no package depends on its crate, or those that
 /// do require versions the entry does not describe.
 pub fn why_inactive(

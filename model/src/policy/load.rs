@@ -327,55 +327,41 @@ impl<'s> Reader<'s> {
                 }
             }
         }
-        if let Some(rules) = table
-            .get("rules")
-            .and_then(|value| self.array(value, "`rules`"))
-        {
-            for value in rules {
-                if let Some(rule) = self.read_rule(value) {
-                    file.rules.push(rule);
-                }
-            }
-        }
+        file.rules = self.read_array(table, "rules", Self::read_rule);
         self.check_unique_rule_ids(&file.rules);
-        if let Some(exceptions) = table
-            .get("exceptions")
-            .and_then(|value| self.array(value, "`exceptions`"))
-        {
-            for value in exceptions {
-                if let Some(exception) = self.read_exception(value) {
-                    file.exceptions.push(exception);
-                }
-            }
-        }
-        if let Some(entries) = table
-            .get("hosts")
-            .and_then(|value| self.array(value, "`hosts`"))
-        {
-            for value in entries {
-                let Some(entry) = self.table(value, "a host entry") else {
-                    continue;
-                };
-                self.check_keys(entry, &["host", "sink"], "host key");
-                let span = value.span.start..value.span.end;
-                let host = self.required_string(entry, "host", &span);
-                let sink = self.required_string(entry, "sink", &span);
-                if let (Some(host), Some(sink)) = (host, sink) {
-                    file.hosts.push((host, sink));
-                }
-            }
-        }
-        if let Some(entries) = table
-            .get("catalog")
-            .and_then(|value| self.array(value, "`catalog`"))
-        {
-            for value in entries {
-                if let Some(entry) = self.read_catalog_entry(value) {
-                    file.catalog.push(entry);
-                }
-            }
-        }
+        file.exceptions = self.read_array(table, "exceptions", Self::read_exception);
+        file.hosts = self.read_array(table, "hosts", Self::read_host);
+        file.catalog = self.read_array(table, "catalog", Self::read_catalog_entry);
         Some(file)
+    }
+
+    /// Every `[[key]]` table of the file, each read with `read` (which reports its own
+    /// problems and gives `None` for an entry it drops).
+    fn read_array<T>(
+        &mut self,
+        table: &Table<'_>,
+        key: &str,
+        mut read: impl FnMut(&mut Self, &Value<'_>) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(values) = table
+            .get(key)
+            .and_then(|value| self.array(value, &format!("`{key}`")))
+        else {
+            return Vec::new();
+        };
+        values
+            .iter()
+            .filter_map(|value| read(self, value))
+            .collect()
+    }
+
+    fn read_host(&mut self, value: &Value<'_>) -> Option<(Text, Text)> {
+        let entry = self.table(value, "a host entry")?;
+        self.check_keys(entry, &["host", "sink"], "host key");
+        let span = value.span.start..value.span.end;
+        let host = self.required_string(entry, "host", &span);
+        let sink = self.required_string(entry, "sink", &span);
+        Some((host?, sink?))
     }
 
     fn read_catalog_entry(&mut self, value: &Value<'_>) -> Option<CatalogEntryPatch> {
