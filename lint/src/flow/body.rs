@@ -208,9 +208,14 @@ impl Frame<'_, '_> {
     pub fn expr(&mut self, expr: &Expr) -> Value {
         match expr {
             Expr::Path { path, pos } => self.path_value(path, *pos),
-            Expr::Field { base, name, .. } => {
+            Expr::Field { base, name, pos } => {
                 let base = self.expr(base);
-                self.read_field(&base, name)
+                let mut field = self.read_field(&base, name);
+                if let Ty::Adt(id, _) = base.ty().autoderef() {
+                    let stored = self.field_destinations(*id, name, *pos);
+                    field.taint.join(&stored);
+                }
+                field
             }
             Expr::Index {
                 base,
@@ -248,8 +253,15 @@ impl Frame<'_, '_> {
                     None => Value::default(),
                 };
                 value.ty = ty.or(value.ty);
+                let adt = match &value.ty {
+                    Some(Ty::Adt(id, _)) => Some(*id),
+                    _ => None,
+                };
                 for (name, field) in fields {
                     let field_value = self.expr(field);
+                    if let Some(id) = adt.filter(|_| prefix.is_empty()) {
+                        self.store_field_destinations(id, name, &field_value, literal.pos);
+                    }
                     value.fields.insert(format!("{prefix}{name}"), field_value);
                 }
                 if let Some(Ty::Adt(id, _)) = &value.ty {
@@ -409,11 +421,7 @@ impl Frame<'_, '_> {
                 Value::default()
             }
             Expr::Continue | Expr::Lit => Value::default(),
-            Expr::Url { sink } => {
-                let mut taint = Taint::default();
-                taint.insert(Origin::Destination { sink: sink.clone() }, Trace::default());
-                Value::tainted(taint)
-            }
+            Expr::Url { sink } => destination(sink),
         }
     }
 
@@ -540,9 +548,17 @@ impl Frame<'_, '_> {
             }
             Some(Def::Type(id) | Def::Variant(id, _)) => Value::typed(Ty::Adt(id, Vec::new())),
             Some(Def::Static(id)) => self.static_value(id, pos),
+            Some(Def::Destination(sink)) => destination(&sink),
             _ => Value::default(),
         }
     }
+}
+
+/// A URL to a known host: it says where a request built from it goes.
+pub(super) fn destination(sink: &std::sync::Arc<str>) -> Value {
+    let mut taint = Taint::default();
+    taint.insert(Origin::Destination { sink: sink.clone() }, Trace::default());
+    Value::tainted(taint)
 }
 
 /// A loop is known by its body's address: the item tree does not move while a function

@@ -203,9 +203,12 @@ impl Frame<'_, '_> {
                 location: passed.location,
                 note: Arc::from(self.global_note(global, true)),
             };
-            let stored = self
+            let mut stored = self
                 .instantiate(stored, args, &passed)
                 .with_step(&stored_step);
+            if let super::value::Global::FieldDestinations(..) = global {
+                stored = Value::tainted(stored.taint.destinations_and_params());
+            }
             let cell = self.global_cell(global.clone(), pos);
             self.join_cell(cell, &stored);
         }

@@ -151,6 +151,8 @@ pub(super) struct Frame<'c, 'a> {
     pub aliases: BTreeMap<Name, Name>,
     /// The cell standing for each `static` this function touches.
     pub static_cells: BTreeMap<Global, (usize, crate::index::ir::Pos)>,
+    /// Global state read while nothing was stored there yet (no cell was made).
+    pub globals_read: std::collections::BTreeSet<Global>,
     /// The workspace macro expansions the analysis is inside, outermost first: each
     /// one's trace note ("inside `err!` (src/error.rs:12)").
     pub expanding: Vec<Arc<str>>,
@@ -199,6 +201,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             breaks: Vec::new(),
             aliases: BTreeMap::new(),
             static_cells: BTreeMap::new(),
+            globals_read: std::collections::BTreeSet::new(),
             expanding: Vec::new(),
             expansions: HashMap::new(),
             loop_heads: HashMap::new(),
@@ -207,8 +210,9 @@ impl<'c, 'a> Frame<'c, 'a> {
         }
     }
 
-    pub(super) fn finish(self) -> FnOutcome {
-        let statics_read = self.static_cells.keys().cloned().collect();
+    pub(super) fn finish(mut self) -> FnOutcome {
+        let mut statics_read: BTreeSet<Global> = self.static_cells.keys().cloned().collect();
+        statics_read.extend(std::mem::take(&mut self.globals_read));
         // What this function stores in a static from its own parameters is stored by
         // each caller, with what the caller passes (a summary effect, like a write
         // through `&mut`); the rest is stored now. A static never holds a parameter
@@ -386,13 +390,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                     {
                         Some(Def::Variant(id, name.as_ref().to_owned()))
                     }
-                    [name] => self
-                        .cx
-                        .index
-                        .methods
-                        .get(&(id, name.as_ref().to_owned()))
-                        .and_then(|ids| ids.first())
-                        .map(|id| Def::Fn(*id)),
+                    [name] => self.cx.index.associated(id, name.as_ref()),
                     _ => None,
                 };
             }

@@ -9,7 +9,7 @@ use super::frame::Frame;
 use super::places::write_at;
 use std::sync::Arc;
 
-use super::value::{ELEMENT, Global, Step, Value};
+use super::value::{ELEMENT, Global, Step, Taint, Value};
 use crate::index::ir::{Name, Pos};
 use crate::index::ty::TyContext;
 
@@ -53,6 +53,13 @@ impl Frame<'_, '_> {
                 let verb = if stored { "stored in" } else { "read from" };
                 format!("{verb} static `{path}`")
             }
+            Global::FieldDestinations(id, field) => {
+                let verb = if stored { "stored in" } else { "read from" };
+                format!(
+                    "{verb} field `{field}` of `{}`",
+                    self.cx.index.types[*id].path
+                )
+            }
             // One channel per carried type: the key is not meant for reading.
             Global::Channel(_) if stored => "sent on a channel".to_owned(),
             Global::Channel(_) => "received from a channel".to_owned(),
@@ -70,11 +77,54 @@ impl Frame<'_, '_> {
             &TyContext::default(),
             &info.ty,
         );
-        Value {
+        let value = Value {
             ty: Some(ty),
             cell: Some(cell),
             ..Value::default()
+        };
+        match &info.destination {
+            Some(sink) => value.joined(&super::body::destination(sink)),
+            None => value,
         }
+    }
+
+    /// Stores where a request built from `value` goes in field `field` of type `ty`,
+    /// for every function that reads the field (a client built in one function and
+    /// used in another). Only the value's own marks are read: a URL is a string.
+    pub fn store_field_destinations(
+        &mut self,
+        ty: crate::index::TypeId,
+        field: &Name,
+        value: &Value,
+        pos: Pos,
+    ) {
+        let kept = value.taint.destinations_and_params();
+        if kept.is_empty() {
+            return;
+        }
+        let cell = self.global_cell(Global::FieldDestinations(ty, field.clone()), pos);
+        self.join_cell(cell, &Value::tainted(kept));
+    }
+
+    /// Where requests built from field `field` of type `ty` go, as any function stored
+    /// it; the read is recorded either way, so this function runs again if a store
+    /// comes later.
+    pub fn field_destinations(
+        &mut self,
+        ty: crate::index::TypeId,
+        field: &Name,
+        pos: Pos,
+    ) -> Taint {
+        let key = Global::FieldDestinations(ty, field.clone());
+        if !self.cx.statics.contains_key(&key) && !self.static_cells.contains_key(&key) {
+            self.globals_read.insert(key);
+            return Taint::default();
+        }
+        let cell = self.global_cell(key, pos);
+        self.cells
+            .get(cell)
+            .map(|stored| stored.taint.clone())
+            .unwrap_or_default()
     }
 
     /// Whether a path is not a local (so it may name an item, a static among them).

@@ -170,6 +170,18 @@ impl Taint {
         true
     }
 
+    /// Only what says where a request goes: destination marks, and the parameters that
+    /// may bring one.
+    pub fn destinations_and_params(&self) -> Taint {
+        Taint::from_map(
+            self.0
+                .iter()
+                .filter(|(origin, _)| !matches!(origin, Origin::Tag { .. }))
+                .map(|(origin, trace)| (origin.clone(), trace.clone()))
+                .collect(),
+        )
+    }
+
     pub fn joined(mut self, other: &Taint) -> Taint {
         self.join(other);
         self
@@ -479,7 +491,7 @@ impl Value {
                 taint
                     .0
                     .iter()
-                    .filter(|(origin, _)| matches!(origin, Origin::Tag { .. }))
+                    .filter(|(origin, _)| !matches!(origin, Origin::Param { .. }))
                     .map(|(origin, trace)| (origin.clone(), trace.clone()))
                     .collect(),
             )
@@ -637,6 +649,10 @@ impl Value {
 pub enum Global {
     Static(crate::index::StaticId),
     Channel(String),
+    /// Where requests built from a field go: the known hosts any function stored in
+    /// field `name` of a workspace type (a client's `chat_url`, built once from a
+    /// constant and read in every method). Only destination marks are kept here.
+    FieldDestinations(crate::index::TypeId, Name),
 }
 
 #[cfg(test)]

@@ -187,6 +187,8 @@ pub struct ImplDef {
     pub trait_path: Option<PathRef>,
     pub generics: Vec<GenericParam>,
     pub functions: Vec<FnDef>,
+    /// Associated constants whose value names a known host: (name, sink).
+    pub destinations: Vec<(String, std::sync::Arc<str>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -221,6 +223,14 @@ pub enum ItemKind {
     Static {
         name: String,
         ty: TypeRef,
+        /// The sink of the known host its initializer names, if any.
+        destination: Option<std::sync::Arc<str>>,
+    },
+    /// `const NAME: &str = "https://api.openai.com/v1";`: a constant whose value names a
+    /// known host (other constants carry nothing and are not kept).
+    Destination {
+        name: String,
+        sink: std::sync::Arc<str>,
     },
     /// `macro_rules! name`.
     MacroRules(MacroRules),

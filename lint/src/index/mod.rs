@@ -45,6 +45,8 @@ pub struct OutsideTypeTag {
 pub struct StaticInfo {
     pub name: String,
     pub ty: TypeRef,
+    /// The sink of the known host its initializer names, if any.
+    pub destination: Option<std::sync::Arc<str>>,
     pub crate_index: usize,
     pub module: Vec<String>,
 }
@@ -159,6 +161,8 @@ pub enum Def {
     Trait(TraitId),
     /// A `static`: global state, read and written by any function.
     Static(StaticId),
+    /// A constant whose value names a known host: the host's sink.
+    Destination(std::sync::Arc<str>),
     /// Outside the workspace, as a path (`std::println`, `tracing::info`).
     External(Vec<String>),
     /// A `type` alias: an index into [`Index::aliases`].
@@ -198,6 +202,8 @@ pub struct Index {
     pub methods: HashMap<(TypeId, String), Vec<FnId>>,
     /// (trait, method name) → every impl's method.
     pub trait_impls: HashMap<(TraitId, String), Vec<FnId>>,
+    /// (type, associated constant) → the sink of the known host its value names.
+    pub assoc_destinations: HashMap<(TypeId, String), std::sync::Arc<str>>,
     pub macros_not_understood: usize,
     pub problems: Vec<(FileId, ir::AttrProblem)>,
     /// Workspace functions the policy names as sinks (`[sinks."id"] functions`).
@@ -232,6 +238,7 @@ impl Index {
             scopes: HashMap::new(),
             methods: HashMap::new(),
             trait_impls: HashMap::new(),
+            assoc_destinations: HashMap::new(),
             macros_not_understood: 0,
             problems: Vec::new(),
             config_sinks: HashMap::new(),
@@ -312,11 +319,19 @@ impl Index {
                         });
                         index.define(crate_index, &module, name, Def::Alias(id));
                     }
-                    ItemKind::Static { name, ty } => {
+                    ItemKind::Destination { name, sink } => {
+                        index.define(crate_index, &module, name, Def::Destination(sink));
+                    }
+                    ItemKind::Static {
+                        name,
+                        ty,
+                        destination,
+                    } => {
                         let id = index.statics.len();
                         index.statics.push(StaticInfo {
                             name: name.clone(),
                             ty,
+                            destination,
                             crate_index,
                             module: module.clone(),
                         });
@@ -493,6 +508,7 @@ impl Index {
             trait_path,
             generics,
             functions,
+            destinations,
         } = def;
         let ty = match &self_ty {
             TypeRef::Path(path) => {
@@ -514,6 +530,11 @@ impl Index {
             .and_then(|path| path.segments.last())
             .cloned()
             .unwrap_or_default();
+        if let Some(ty) = ty {
+            for (name, sink) in destinations {
+                self.assoc_destinations.insert((ty, name), sink);
+            }
+        }
         let owner_name = match &self_ty {
             TypeRef::Path(path) => path.segments.last().cloned(),
             _ => None,

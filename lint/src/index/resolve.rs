@@ -93,7 +93,7 @@ impl Index {
                     {
                         Def::Variant(id, segment.to_owned())
                     } else {
-                        Def::Fn(*self.methods.get(&(id, segment.to_owned()))?.first()?)
+                        self.associated(id, segment)?
                     }
                 }
                 Def::Trait(id) => Def::Fn(*self.traits[id].methods.get(segment)?),
@@ -101,13 +101,28 @@ impl Index {
                     path.push(segment.to_owned());
                     Def::External(path)
                 }
-                Def::Variant(..) | Def::Fn(_) | Def::Static(_) | Def::Alias(_) => return None,
+                Def::Variant(..)
+                | Def::Fn(_)
+                | Def::Static(_)
+                | Def::Destination(_)
+                | Def::Alias(_) => return None,
             };
         }
         Some(def)
     }
 
     /// What a `type` alias names (its type arguments aside), through chains of aliases.
+    /// `Type::name`: a method of the type, or an associated constant naming a host.
+    pub(crate) fn associated(&self, ty: super::TypeId, name: &str) -> Option<Def> {
+        let key = (ty, name.to_owned());
+        if let Some(first) = self.methods.get(&key).and_then(|ids| ids.first()) {
+            return Some(Def::Fn(*first));
+        }
+        self.assoc_destinations
+            .get(&key)
+            .map(|sink| Def::Destination(sink.clone()))
+    }
+
     fn alias_target(&self, id: usize, depth: usize, visited: &mut Visited) -> Option<Def> {
         let alias = self.aliases.get(id)?;
         let super::TypeRef::Path(path) = &alias.ty else {

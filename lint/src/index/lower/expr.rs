@@ -350,6 +350,32 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The sink of the first known host named by a string literal anywhere in a
+    /// constant's initializer (`"https://api.openai.com/v1"`, `concat!(..)`, a match of
+    /// them): the constant says where a request built from it goes.
+    pub(super) fn constant_destination(&self, init: &syn::Expr) -> Option<std::sync::Arc<str>> {
+        let mut pending = vec![quote::ToTokens::to_token_stream(init)];
+        while let Some(tokens) = pending.pop() {
+            for token in tokens {
+                match token {
+                    TokenTree::Group(group) => pending.push(group.stream()),
+                    TokenTree::Literal(literal) => {
+                        let Ok(text) =
+                            syn::parse2::<syn::LitStr>(TokenTree::Literal(literal).into())
+                        else {
+                            continue;
+                        };
+                        if let Some(sink) = self.policy.sink_for_url(&text.value()) {
+                            return Some(std::sync::Arc::from(sink));
+                        }
+                    }
+                    TokenTree::Ident(_) | TokenTree::Punct(_) => {}
+                }
+            }
+        }
+        None
+    }
+
     /// A macro call. The format family, `vec!`, `json!` and the tracing/log field
     /// syntax are understood; other macros whose arguments parse as expressions pass
     /// those on; anything else is counted as not understood.

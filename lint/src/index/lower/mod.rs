@@ -135,6 +135,11 @@ impl Lowerer<'_> {
             syn::Item::Static(item) => ItemKind::Static {
                 name: item.ident.to_string(),
                 ty: ty::type_ref(&item.ty),
+                destination: self.constant_destination(&item.expr),
+            },
+            syn::Item::Const(item) => ItemKind::Destination {
+                name: item.ident.to_string(),
+                sink: self.constant_destination(&item.expr)?,
             },
             syn::Item::Type(item) => ItemKind::TypeAlias {
                 name: item.ident.to_string(),
@@ -396,11 +401,23 @@ impl Lowerer<'_> {
                 _ => None,
             })
             .collect();
+        let destinations = item
+            .items
+            .iter()
+            .filter_map(|member| match member {
+                syn::ImplItem::Const(constant) => Some((
+                    constant.ident.to_string(),
+                    self.constant_destination(&constant.expr)?,
+                )),
+                _ => None,
+            })
+            .collect();
         ImplDef {
             self_ty: ty::type_ref(&item.self_ty),
             trait_path: item.trait_.as_ref().map(|(path, _)| ty::path(path)),
             generics: generic_params(&item.generics),
             functions,
+            destinations,
         }
     }
 
