@@ -6,9 +6,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-/// A one-package workspace that sends a tagged field with lettre, requiring `lettre`
-/// at `version`, with `policy` appended to its `privflow.toml`.
-fn mailer(name: &str, version: &str, policy: &str) -> PathBuf {
+/// A one-package workspace in directory `name` with these `[dependencies]` lines, its
+/// `privflow.toml` tagging `Reply.to` as an email (then `policy`), and `lib_rs`.
+fn workspace(name: &str, package: &str, dependencies: &str, policy: &str, lib_rs: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
@@ -16,31 +16,39 @@ fn mailer(name: &str, version: &str, policy: &str) -> PathBuf {
         (
             "Cargo.toml",
             format!(
-                "[package]\nname = \"mailer\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
-                 [dependencies]\nlettre = \"{version}\"\n\n[workspace]\n"
+                "[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+                 [dependencies]\n{dependencies}\n\n[workspace]\n"
             ),
         ),
         (
             "privflow.toml",
             format!(
-                "extends = \"axodesk\"\n\n[types.\"mailer::Reply\".fields]\nto = \"contact.email\"\n\n{policy}"
+                "extends = \"axodesk\"\n\n[types.\"{package}::Reply\".fields]\nto = \"contact.email\"\n\n{policy}"
             ),
         ),
-        (
-            "src/lib.rs",
-            "use lettre::{Message, SmtpTransport, Transport};\n\n\
-             pub struct Reply {\n    pub to: String,\n}\n\n\
-             pub fn send(reply: &Reply) -> Result<(), Box<dyn std::error::Error>> {\n    \
-             let email = Message::builder().to(reply.to.parse()?).body(String::new())?;\n    \
-             let mailer = SmtpTransport::relay(\"smtp.example.com\")?.build();\n    \
-             mailer.send(&email)?;\n    Ok(())\n}\n"
-                .to_owned(),
-        ),
+        ("src/lib.rs", lib_rs.to_owned()),
     ];
     for (file, text) in files {
         std::fs::write(dir.join(file), text).unwrap_or_else(|error| unreachable!("{error}"));
     }
     dir
+}
+
+/// A one-package workspace that sends a tagged field with lettre, requiring `lettre`
+/// at `version`, with `policy` appended to its `privflow.toml`.
+fn mailer(name: &str, version: &str, policy: &str) -> PathBuf {
+    workspace(
+        name,
+        "mailer",
+        &format!("lettre = \"{version}\""),
+        policy,
+        "use lettre::{Message, SmtpTransport, Transport};\n\n\
+         pub struct Reply {\n    pub to: String,\n}\n\n\
+         pub fn send(reply: &Reply) -> Result<(), Box<dyn std::error::Error>> {\n    \
+         let email = Message::builder().to(reply.to.parse()?).body(String::new())?;\n    \
+         let mailer = SmtpTransport::relay(\"smtp.example.com\")?.build();\n    \
+         mailer.send(&email)?;\n    Ok(())\n}\n",
+    )
 }
 
 /// What `explain sinks` prints in `dir`, after asserting that it succeeded.
@@ -163,6 +171,8 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
             "reqwest",
             "segment",
             "sentry",
+            "sentry-log",
+            "sentry-tracing",
             "teloxide"
         ]
     );
@@ -232,4 +242,34 @@ fn resolve_fixture(name: &str) -> (PathBuf, cargo_metadata::Metadata, Vec<String
     }
     checked.sort();
     (copy, metadata, checked)
+}
+
+/// sentry-tracing's entry applies where the workspace installs the layer: the same
+/// `tracing::error!` reaches Sentry in one package and only the logs in the other, with
+/// the layer reached through sentry's `tracing` feature (no direct dependency).
+#[test]
+fn the_sentry_layer_forwards_events_only_once_installed() {
+    let dependencies = "sentry = { version = \"0.34\", features = [\"tracing\"] }\n\
+                        tracing = \"0.1\"\ntracing-subscriber = \"0.3\"";
+    let body = "pub struct Reply {\n    pub to: String,\n}\n\n\
+                pub fn bounced(reply: &Reply) {\n    \
+                tracing::error!(to = %reply.to, \"reply bounced\");\n}\n";
+    let install = "pub fn init() {\n    use tracing_subscriber::prelude::*;\n    \
+                   tracing_subscriber::registry()\n        \
+                   .with(sentry::integrations::tracing::layer())\n        .init();\n}\n";
+    let installed = workspace(
+        "sentry-installed",
+        "tracer",
+        dependencies,
+        "",
+        &format!("{body}\n{install}"),
+    );
+    let logs = ("contact.email".to_owned(), "logs".to_owned());
+    let sentry = ("contact.email".to_owned(), "vendor.monitoring".to_owned());
+    assert_eq!(flows(&installed), [logs.clone(), sentry]);
+    let listing = explain_sinks(&installed);
+    assert!(listing.contains("if installed sentry-tracing"), "{listing}");
+
+    let not_installed = workspace("sentry-not-installed", "tracer", dependencies, "", body);
+    assert_eq!(flows(&not_installed), [logs]);
 }

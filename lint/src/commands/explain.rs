@@ -82,6 +82,7 @@ fn catalog_listing(policy: &Policy) -> String {
             .methods
             .iter()
             .chain(&entry.functions)
+            .chain(&entry.macros)
             .map(String::as_str)
             .collect();
         let head = format!(
@@ -94,6 +95,15 @@ fn catalog_listing(policy: &Policy) -> String {
             .iter()
             .find(|known| known.krate == entry.krate && known.sink == entry.sink)
         {
+            // Whether the workspace installs it is known once its code is read.
+            Some(known) if !entry.installed_by.is_empty() => {
+                let _ = writeln!(
+                    out,
+                    "  if installed {head} ({}; applies where the workspace calls {})",
+                    known.because,
+                    entry.installed_by.join(" or ")
+                );
+            }
             Some(known) => {
                 let _ = writeln!(out, "  active    {head} ({})", known.because);
             }

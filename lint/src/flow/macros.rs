@@ -88,15 +88,31 @@ impl Frame<'_, '_> {
         pos: Pos,
         tokens: &str,
     ) -> Value {
-        let policy = self.cx.policy;
-        let resolved = self.cx.index.resolve_macro(
+        let (policy, index) = (self.cx.policy, self.cx.index);
+        let resolved = index.resolve_macro(
             self.crate_index,
             &self.module,
             &path.segments,
-            &|candidate| policy.sink_for_macro(candidate).is_some(),
+            &|candidate| {
+                policy.sink_for_macro(candidate).is_some()
+                    || index.catalogued_macro(candidate).next().is_some()
+            },
         );
         let name = path.segments.last().map(AsRef::as_ref).unwrap_or_default();
         let sink = policy.sink_for_macro(&resolved).map(|sink| sink.id.clone());
+        // (sink, what the trace says of the call): the policy's sink, and the sinks that
+        // installed code sends the macro's output on to (sentry-tracing's layer).
+        let mut hits: Vec<(String, Arc<str>)> = Vec::new();
+        if let Some(sink) = &sink {
+            hits.push((sink.clone(), Arc::from(format!("formatted by `{name}!`"))));
+        }
+        for entry in index.catalogued_macro(&resolved) {
+            let note = format!(
+                "formatted by `{name}!`, sent on by {} (sink catalog: {})",
+                entry.krate, entry.sink
+            );
+            hits.push((entry.sink.clone(), Arc::from(note)));
+        }
         let mut counted = false;
         if sink.is_none() {
             if let Some(value) = self.expand_workspace_macro(name, tokens, pos) {
@@ -129,10 +145,10 @@ impl Frame<'_, '_> {
                     let formatted = self.formatted(value, *debug, pos);
                     taint.join(&formatted);
                 }
-                if let Some(sink) = &sink {
+                for (sink, note) in &hits {
                     let step = Step {
                         location: site,
-                        note: Arc::from(format!("formatted by `{name}!`")),
+                        note: note.clone(),
                     };
                     self.hit(sink, site, taint.with_step(&step));
                 }
@@ -173,7 +189,7 @@ impl Frame<'_, '_> {
                     taint.join(&self.full(&value, mode));
                     element.join(&value);
                 }
-                if let Some(sink) = &sink {
+                for (sink, _) in &hits {
                     self.hit(sink, site, taint.clone());
                 }
                 match name {

@@ -5,6 +5,10 @@
 use privflow_model::policy::CatalogEntry;
 use semver::{Comparator, Op, Version, VersionReq};
 
+use rayon::prelude::*;
+
+use crate::index::free::{Walk, each_expr};
+use crate::index::ir::Expr;
 use crate::load::CrateTarget;
 
 /// A catalog entry in force, and why.
@@ -18,6 +22,10 @@ pub struct ActiveCatalogEntry {
     pub methods: Vec<String>,
     /// Full paths of the crate's functions that reach the sink.
     pub functions: Vec<String>,
+    /// Full paths of macros whose output the crate sends on to the sink.
+    pub macros: Vec<String>,
+    /// Paths of the functions that install what sends the macros' output on.
+    pub installed_by: Vec<String>,
     /// The package and requirement that brought it in (`sdks` needs `^0.28`).
     pub because: String,
 }
@@ -34,9 +42,9 @@ pub fn active(
 ) -> Vec<ActiveCatalogEntry> {
     catalog
         .iter()
-        .filter(|entry| !entry.methods.is_empty() || !entry.functions.is_empty())
+        .filter(|entry| !is_turned_off(entry))
         .filter_map(|entry| {
-            let because = crates.iter().find_map(|target| {
+            let direct = crates.iter().find_map(|target| {
                 target
                     .registry_dependencies
                     .iter()
@@ -58,17 +66,82 @@ pub fn active(
                             )
                         })
                     })
-            })?;
+            });
+            let because = if entry.macros.is_empty() {
+                direct?
+            } else {
+                direct.or_else(|| macro_entry_candidate(entry, crates, resolved))?
+            };
             Some(ActiveCatalogEntry {
                 crate_ident: entry.crate_ident(),
                 krate: entry.krate.clone(),
                 sink: entry.sink.clone(),
                 methods: entry.methods.clone(),
                 functions: entry.functions.clone(),
+                macros: entry.macros.clone(),
+                installed_by: entry.installed_by.clone(),
                 because,
             })
         })
         .collect()
+}
+
+/// An entry with no methods, functions or macros: a user's file turned it off.
+fn is_turned_off(entry: &CatalogEntry) -> bool {
+    entry.methods.is_empty() && entry.functions.is_empty() && entry.macros.is_empty()
+}
+
+/// Why a macro entry may apply with no package depending on its crate (sentry-tracing,
+/// reached through sentry's `tracing` feature as `sentry::integrations::tracing`): the
+/// resolved graph has it in a version the entry describes, or no version of it is known
+/// here. No package may require a version the entry does not describe. Whether it
+/// applies is then decided by the workspace calling one of its `installed_by` paths
+/// ([`super::Index::keep_installed`]); methods and functions are called by paths that
+/// need a direct dependency.
+fn macro_entry_candidate(
+    entry: &CatalogEntry,
+    crates: &[CrateTarget],
+    resolved: Option<&[(String, Version)]>,
+) -> Option<String> {
+    let required = crates.iter().any(|target| {
+        target
+            .registry_dependencies
+            .iter()
+            .any(|(name, _)| *name == entry.krate)
+    });
+    if required {
+        return None;
+    }
+    // An installer can only be called through a dependency of the workspace: the crate
+    // itself or one that re-exports it (`sentry::integrations::tracing::layer`).
+    let reachable = entry.installed_by.iter().any(|path| {
+        let first = path.split("::").next().unwrap_or_default();
+        crates.iter().any(|target| {
+            target
+                .registry_dependencies
+                .iter()
+                .any(|(name, _)| name.replace('-', "_") == first)
+        })
+    });
+    if !reachable {
+        return None;
+    }
+    let mut in_graph = resolved
+        .unwrap_or_default()
+        .iter()
+        .filter(|(name, _)| *name == entry.krate)
+        .map(|(_, version)| version)
+        .peekable();
+    if in_graph.peek().is_none() {
+        return Some(format!("no version of {} is known here", entry.krate));
+    }
+    let version = in_graph
+        .filter(|version| entry.versions.matches(version))
+        .max()?;
+    Some(format!(
+        "the dependency graph has {} {version}",
+        entry.krate
+    ))
 }
 
 /// The version of `krate` a dependency with `requirement` uses: the highest resolved one
@@ -101,6 +174,97 @@ impl super::Index {
         })
     }
 
+    /// Drops the `macros` entries whose `installed_by` functions no workspace function
+    /// calls (an app with sentry-tracing in its graph that never installs the layer
+    /// sends nothing to Sentry through it), and says where the others are installed.
+    pub(super) fn keep_installed(&mut self) {
+        let candidates: Vec<usize> = (0..self.catalog.len())
+            .filter(|at| !self.catalog[*at].installed_by.is_empty())
+            .collect();
+        if candidates.is_empty() {
+            return;
+        }
+        // Only calls whose last segment an installer's path ends with are resolved.
+        let last_segments: std::collections::BTreeSet<&str> = candidates
+            .iter()
+            .flat_map(|at| &self.catalog[*at].installed_by)
+            .filter_map(|path| path.rsplit("::").next())
+            .collect();
+        // (catalog entry, where), in function order (the collected order): the first
+        // one wins, so the reason given is the same on every run.
+        let found: Vec<(usize, String)> = self
+            .functions
+            .par_iter()
+            .flat_map_iter(|function| {
+                let mut found = Vec::new();
+                if let Some(body) = &function.def.body {
+                    each_expr(Walk::Block(body), |expr| {
+                        let Expr::Call { callee, pos, .. } = expr else {
+                            return;
+                        };
+                        let Expr::Path { path, .. } = &**callee else {
+                            return;
+                        };
+                        if !path
+                            .segments
+                            .last()
+                            .is_some_and(|last| last_segments.contains(last.as_str()))
+                        {
+                            return;
+                        }
+                        let Some(super::Def::External(resolved)) = self.resolve_path(
+                            function.crate_index,
+                            &function.module,
+                            &path.segments,
+                        ) else {
+                            return;
+                        };
+                        let called = resolved.join("::");
+                        for at in &candidates {
+                            if self.catalog[*at].installed_by.contains(&called) {
+                                let site = format!(
+                                    "installed by `{called}` at {}:{}",
+                                    self.files[function.file].relative, pos.line
+                                );
+                                found.push((*at, site));
+                            }
+                        }
+                    });
+                }
+                found
+            })
+            .collect();
+        let mut sites: Vec<Option<String>> = vec![None; self.catalog.len()];
+        for (at, site) in found {
+            sites[at].get_or_insert(site);
+        }
+        let mut index = 0;
+        self.catalog.retain_mut(|entry| {
+            let site = sites[index].take();
+            index += 1;
+            if entry.installed_by.is_empty() {
+                return true;
+            }
+            match site {
+                Some(site) => {
+                    entry.because = format!("{}; {site}", entry.because);
+                    true
+                }
+                None => false,
+            }
+        });
+    }
+
+    /// The entries in force that send on what the macro at `path` logs.
+    pub fn catalogued_macro<'a>(
+        &'a self,
+        path: &'a str,
+    ) -> impl Iterator<Item = &'a ActiveCatalogEntry> + 'a {
+        self.catalog
+            .iter()
+            .filter(move |entry| entry.macros.iter().any(|known| known == path))
+    }
+
     /// The entry in force that lists the function at `path`.
     pub fn catalogued_function(&self, path: &str) -> Option<&ActiveCatalogEntry> {
         self.catalog
@@ -116,8 +280,8 @@ pub fn why_inactive(
     crates: &[CrateTarget],
     resolved: Option<&[(String, Version)]>,
 ) -> String {
-    if entry.methods.is_empty() && entry.functions.is_empty() {
-        return "turned off (no methods or functions)".to_owned();
+    if is_turned_off(entry) {
+        return "turned off (no methods, functions or macros)".to_owned();
     }
     let requirements: Vec<String> = crates
         .iter()
@@ -139,7 +303,13 @@ pub fn why_inactive(
                 })
         })
         .collect();
-    if requirements.is_empty() {
+    if requirements.is_empty() && !entry.installed_by.is_empty() {
+        format!(
+            "no package depends on {} or on a crate that installs it ({})",
+            entry.krate,
+            entry.installed_by.join(", ")
+        )
+    } else if requirements.is_empty() {
         format!("no package depends on {}", entry.krate)
     } else {
         format!("{}, outside `{}`", requirements.join(", "), entry.versions)
@@ -186,6 +356,79 @@ mod tests {
         assert!(!covers(&entry, &requirement("0.9")));
         assert!(covers(&entry, &requirement("*")));
         assert!(!covers(&requirement(">=0.10, <1"), &requirement("1.2")));
+    }
+
+    fn entry(krate: &str, macros: &[&str], methods: &[&str]) -> CatalogEntry {
+        CatalogEntry {
+            krate: krate.to_owned(),
+            versions: requirement(">=0.22, <1"),
+            sink: "vendor.monitoring".to_owned(),
+            methods: methods.iter().map(|name| (*name).to_owned()).collect(),
+            functions: Vec::new(),
+            macros: macros.iter().map(|name| (*name).to_owned()).collect(),
+            installed_by: Vec::new(),
+            origin: privflow_model::policy::Origin {
+                file: std::sync::Arc::from("catalog.toml"),
+                line: 1,
+                column: 1,
+                span: 0..0,
+            },
+        }
+    }
+
+    /// A library package `app` depending on `dependencies` at `0.34`.
+    fn app(dependencies: &[&str]) -> Vec<CrateTarget> {
+        vec![CrateTarget {
+            name: "app".to_owned(),
+            package: "app".to_owned(),
+            kind: crate::load::TargetKind::Lib,
+            root: std::path::PathBuf::from("src/lib.rs"),
+            dependencies: None,
+            registry_dependencies: dependencies
+                .iter()
+                .map(|name| ((*name).to_owned(), requirement("0.34")))
+                .collect(),
+        }]
+    }
+
+    #[test]
+    fn a_macro_entry_is_a_candidate_through_a_crate_that_installs_it() {
+        let mut layer = entry("sentry-tracing", &["tracing::error"], &[]);
+        layer.installed_by = vec!["sentry::integrations::tracing::layer".to_owned()];
+        let client = entry("sentry-core", &[], &["capture"]);
+        let graph = [
+            ("sentry-tracing".to_owned(), Version::new(0, 34, 0)),
+            ("sentry-core".to_owned(), Version::new(0, 34, 0)),
+        ];
+        let catalog = [layer.clone(), client];
+        // `app` depends on sentry only: the macro entry is a candidate through it (the
+        // index then looks for the installing call), the method entry is not (its calls
+        // would need a direct dependency).
+        let active = active(&catalog, &app(&["sentry"]), Some(&graph));
+        assert_eq!(active.len(), 1);
+        assert_eq!(active[0].krate, "sentry-tracing");
+        assert_eq!(
+            active[0].because,
+            "the dependency graph has sentry-tracing 0.34.0"
+        );
+        // Nothing known of its version: still a candidate.
+        let unknown = super::active(std::slice::from_ref(&layer), &app(&["sentry"]), None);
+        assert_eq!(
+            unknown[0].because,
+            "no version of sentry-tracing is known here"
+        );
+        // A version the entry does not describe: not in force.
+        let old = [("sentry-tracing".to_owned(), Version::new(0, 21, 0))];
+        assert!(
+            super::active(std::slice::from_ref(&layer), &app(&["sentry"]), Some(&old)).is_empty()
+        );
+        // No dependency that could install it: not in force, and said why.
+        assert!(super::active(std::slice::from_ref(&layer), &app(&["tokio"]), None).is_empty());
+        assert_eq!(
+            why_inactive(&layer, &app(&["tokio"]), None),
+            "no package depends on sentry-tracing or on a crate that installs it \
+             (sentry::integrations::tracing::layer)"
+        );
     }
 
     #[test]

@@ -398,6 +398,7 @@ impl Index {
         for (crate_index, module, file_id, def) in impls {
             index.add_impl(crate_index, &module, file_id, def);
         }
+        index.keep_installed();
         let targets = policy_paths::resolve(&index, policy, dependencies.as_ref());
         index.source_files = index.files.len();
         index.apply_config_types(&targets.types);

@@ -87,6 +87,8 @@ struct CatalogEntryPatch {
     sink: Text,
     methods: Vec<String>,
     functions: Vec<String>,
+    macros: Vec<String>,
+    installed_by: Vec<String>,
 }
 
 struct GroupPatch {
@@ -368,7 +370,15 @@ impl<'s> Reader<'s> {
         let entry = self.table(value, "a catalog entry")?;
         self.check_keys(
             entry,
-            &["crate", "versions", "sink", "methods", "functions"],
+            &[
+                "crate",
+                "versions",
+                "sink",
+                "methods",
+                "functions",
+                "macros",
+                "installed_by",
+            ],
             "catalog key",
         );
         let span = value.span.start..value.span.end;
@@ -377,6 +387,8 @@ impl<'s> Reader<'s> {
         let sink = self.required_string(entry, "sink", &span);
         let methods = self.opt_plain_list(entry, "methods").unwrap_or_default();
         let functions = self.opt_paths(entry, "functions");
+        let macros = self.opt_paths(entry, "macros");
+        let installed_by = self.opt_paths(entry, "installed_by");
         let versions = versions.and_then(|versions| {
             semver::VersionReq::parse(&versions.value)
                 .map_err(|error| {
@@ -395,6 +407,8 @@ impl<'s> Reader<'s> {
             sink: sink?,
             methods,
             functions,
+            macros,
+            installed_by,
         })
     }
 
@@ -854,6 +868,8 @@ impl<'s> Reader<'s> {
                 sink: patch.sink.value,
                 methods: patch.methods,
                 functions: patch.functions,
+                macros: patch.macros,
+                installed_by: patch.installed_by,
             };
             match policy
                 .catalog

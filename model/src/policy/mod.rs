@@ -286,6 +286,13 @@ pub struct CatalogEntry {
     /// The crate's functions that reach the sink, by path (`sentry::capture_message`):
     /// every argument reaches it.
     pub functions: Vec<String>,
+    /// Macros whose output the crate's installed code sends on to the sink
+    /// (`tracing::error` once sentry-tracing's layer is installed): what they log
+    /// reaches it.
+    pub macros: Vec<String>,
+    /// Paths of the functions that install that code (`sentry_tracing::layer`): a
+    /// `macros` entry applies only where the workspace calls one of them.
+    pub installed_by: Vec<String>,
     pub origin: Origin,
 }
 
