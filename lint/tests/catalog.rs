@@ -173,6 +173,8 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
             "sentry",
             "sentry-log",
             "sentry-tracing",
+            "serenity",
+            "slack-morphism",
             "teloxide"
         ]
     );

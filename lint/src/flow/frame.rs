@@ -411,9 +411,41 @@ impl<'c, 'a> Frame<'c, 'a> {
                 .index
                 .resolve_path(self.crate_index, &self.module, &path);
         }
-        self.cx
+        let found = self
+            .cx
             .index
-            .resolve_path(self.crate_index, &self.module, segments)
+            .resolve_path(self.crate_index, &self.module, segments);
+        // A path whose first segment is lowercase with more after it names a crate or
+        // a module (`serde_json::to_vec`), not something a glob brought in.
+        let from_glob = segments.len() == 1
+            || segments
+                .first()
+                .is_some_and(|first| first.as_ref().starts_with(char::is_uppercase));
+        // Taken for a crate of that name only because nothing else had it (a prelude
+        // name such as `Vec` resolves to std's path, which stays).
+        let unresolved = match &found {
+            None => true,
+            Some(Def::External(path)) => {
+                path.first().map(String::as_str) == segments.first().map(AsRef::as_ref)
+            }
+            Some(_) => false,
+        };
+        if from_glob && unresolved {
+            // `use slack_morphism::prelude::*;` in the body: a name the workspace does
+            // not define comes from the first glob of an outside crate, as at module
+            // level.
+            for import in self.local_imports.iter().filter(|import| import.glob) {
+                if let Some(Def::External(mut path)) =
+                    self.cx
+                        .index
+                        .resolve_path(self.crate_index, &self.module, &import.path)
+                {
+                    path.extend(segments.iter().map(|segment| segment.as_ref().to_owned()));
+                    return Some(Def::External(path));
+                }
+            }
+        }
+        found
     }
 
     /// The step of an argument passed to `callee` at `pos`.

@@ -56,6 +56,12 @@ impl Frame<'_, '_> {
             // A dependency's type tagged in privflow.toml: its field tags, and its
             // whole-type tag.
             Ty::Outside(path) => {
+                // A field of a value a catalogued crate made is that crate's too
+                // (`msg.channel_id` of a serenity message): its methods are the crate's.
+                let krate = path.split("::").next().unwrap_or_default();
+                if self.cx.index.is_catalogued(krate) {
+                    typed.ty = Some(Ty::Outside(std::sync::Arc::from(krate)));
+                }
                 if let Some(tag) = self.cx.index.outside_type(path) {
                     let mut carried: Vec<&crate::index::ir::DataTag> = tag.whole.iter().collect();
                     carried.extend(
