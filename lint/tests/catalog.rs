@@ -164,6 +164,8 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
             "aws-sdk-s3",
             "cohere-rust",
             "gemini-rust",
+            "hyper",
+            "hyper-util",
             "lettre",
             "mistralai-client",
             "ollama-rs",
