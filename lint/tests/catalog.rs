@@ -177,6 +177,7 @@ fn the_fixture_sdks_resolve_to_versions_the_catalog_describes() {
             "sentry-tracing",
             "serenity",
             "slack-morphism",
+            "surf",
             "teloxide"
         ]
     );

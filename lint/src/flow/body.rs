@@ -299,6 +299,19 @@ impl Frame<'_, '_> {
                         Some(_) => self.element(&value),
                         None => value,
                     },
+                    // Awaiting a request builder sends it (surf's `RequestBuilder` is a
+                    // future): for the sink catalog, `.await` is a method named `await`.
+                    // What comes back is the response, bound nowhere.
+                    Wrap::Await => {
+                        let sent = super::calls::position_of(inner).is_some_and(|pos| {
+                            self.check_outside_method_sink(&value, "await", &[], pos)
+                        });
+                        if sent {
+                            value.without_destinations()
+                        } else {
+                            value
+                        }
+                    }
                     _ => value,
                 }
             }

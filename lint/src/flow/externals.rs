@@ -706,16 +706,16 @@ impl Frame<'_, '_> {
     /// (`tracing::Span::record`), called on a value known to be of that type (declared,
     /// or made by `Span::current()`), or a method the sink catalog lists for the crate
     /// that made the value (`create` on anything async-openai made): the receiver and
-    /// the arguments reach it.
-    fn check_outside_method_sink(
+    /// the arguments reach it. Whether it sent a request to the host its URL names.
+    pub(super) fn check_outside_method_sink(
         &mut self,
         receiver: &Value,
         method: &str,
         args: &[Value],
         pos: Pos,
-    ) {
+    ) -> bool {
         let Ty::Outside(path) = receiver.ty().autoderef() else {
-            return;
+            return false;
         };
         enum Found<'i> {
             Declared(String, String),
@@ -735,7 +735,7 @@ impl Frame<'_, '_> {
                 .catalogued_method(krate, method)
                 .map(Found::Catalogued)
         }) else {
-            return;
+            return false;
         };
         // What reaches the sink is computed only for a sink call: this runs for every
         // method called on an outside value.
@@ -743,6 +743,7 @@ impl Frame<'_, '_> {
         for arg in args {
             taint.join(&self.full(arg, Mode::All));
         }
+        let sends_request = matches!(&found, Found::Catalogued(entry) if entry.sink == HOST_SINK);
         // (sink, what the trace says of the call)
         let hits: Vec<(String, String)> = match found {
             Found::Declared(sink, declared) => vec![(sink, format!("passed to `{declared}`"))],
@@ -772,6 +773,7 @@ impl Frame<'_, '_> {
             };
             self.hit(&sink, site, taint.with_step(&step));
         }
+        sends_request
     }
 
     /// `result.context(c)`: the same value, and an error built from the old one (none,

@@ -482,29 +482,48 @@ impl Value {
     }
 
     /// The same value without what stands for parameters.
-    pub fn without_params(mut self) -> Value {
+    pub fn without_params(self) -> Value {
         if !self.mentions_params() {
             return self;
         }
-        let tags_only = |taint: &Taint| {
+        self.dropping(&|origin| matches!(origin, Origin::Param { .. }), true)
+    }
+
+    /// The same value without where requests go: what a request's response is.
+    pub fn without_destinations(self) -> Value {
+        self.dropping(
+            &|origin| matches!(origin, Origin::Destination { .. }),
+            false,
+        )
+    }
+
+    /// The same value without the origins `drop` picks, in every part (and without
+    /// the parameter each part stands for, with `params`).
+    fn dropping(mut self, drop: &dyn Fn(&Origin) -> bool, params: bool) -> Value {
+        if params {
+            self.param = None;
+        }
+        let kept = |taint: &Taint| {
+            if !taint.0.keys().any(drop) {
+                return taint.clone();
+            }
             Taint::from_map(
                 taint
                     .0
                     .iter()
-                    .filter(|(origin, _)| !matches!(origin, Origin::Param { .. }))
+                    .filter(|(origin, _)| !drop(origin))
                     .map(|(origin, trace)| (origin.clone(), trace.clone()))
                     .collect(),
             )
         };
-        self.taint = tags_only(&self.taint);
-        self.outside = tags_only(&self.outside);
-        self.param = None;
+        self.taint = kept(&self.taint);
+        self.outside = kept(&self.outside);
         if !self.fields.is_empty() {
             self.fields = self
                 .fields
                 .take()
                 .into_iter()
-                .map(|(name, field)| (name, field.without_params()))
+                .map(|(name, field)| (name, field.dropping(drop, params)))
                 .collect();
         }
         self
