@@ -104,3 +104,15 @@ fn deeply_nested_input_is_analysed_without_a_crash() {
         }
     }
 }
+
+/// A recursive function whose summary names more parameter parts than a summary keeps
+/// settles: the fixpoint ends (it once ran forever on this shape, from time 0.3.55).
+#[test]
+fn a_recursive_summary_with_many_parts_settles() {
+    let dir = package(
+        "recursive_summary",
+        include_str!("shapes/recursive_summary.rs"),
+    );
+    let (code, stdout) = check(&dir);
+    assert_eq!(code, Some(0), "{stdout}");
+}

@@ -253,16 +253,12 @@ impl Frame<'_, '_> {
                     None => Value::default(),
                 };
                 value.ty = ty.or(value.ty);
-                let adt = match &value.ty {
-                    Some(Ty::Adt(id, _)) => Some(*id),
-                    _ => None,
-                };
                 for (name, field) in fields {
                     let field_value = self.expr(field);
-                    if let Some(id) = adt.filter(|_| prefix.is_empty()) {
-                        self.store_field_destinations(id, name, &field_value, literal.pos);
-                    }
                     value.fields.insert(format!("{prefix}{name}"), field_value);
+                }
+                if prefix.is_empty() {
+                    self.record_field_destinations(&value, literal.pos);
                 }
                 if let Some(Ty::Adt(id, _)) = &value.ty {
                     self.run_drop(*id, &value, literal.pos);

@@ -182,6 +182,7 @@ impl Frame<'_, '_> {
             self.convert_to_declared(&mut value, &declared, pos);
             typed_as(&mut value, &declared);
         }
+        self.record_field_destinations(&value, pos);
         value
     }
 
@@ -203,12 +204,9 @@ impl Frame<'_, '_> {
                 location: passed.location,
                 note: Arc::from(self.global_note(global, true)),
             };
-            let mut stored = self
+            let stored = self
                 .instantiate(stored, args, &passed)
                 .with_step(&stored_step);
-            if let super::value::Global::FieldDestinations(..) = global {
-                stored = Value::tainted(stored.taint.destinations_and_params());
-            }
             let cell = self.global_cell(global.clone(), pos);
             self.join_cell(cell, &stored);
         }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::value::{ELEMENT, Global, Step, Taint, Value};
 use crate::index::ir::{Name, Pos};
-use crate::index::ty::TyContext;
+use crate::index::ty::{Ty, TyContext};
 
 impl Frame<'_, '_> {
     /// The frame's cell for global state, seeded with what every function stored there
@@ -88,22 +88,25 @@ impl Frame<'_, '_> {
         }
     }
 
-    /// Stores where a request built from `value` goes in field `field` of type `ty`,
-    /// for every function that reads the field (a client built in one function and
-    /// used in another). Only the value's own marks are read: a URL is a string.
-    pub fn store_field_destinations(
-        &mut self,
-        ty: crate::index::TypeId,
-        field: &Name,
-        value: &Value,
-        pos: Pos,
-    ) {
-        let kept = value.taint.destinations_and_params();
-        if kept.is_empty() {
+    /// Stores where requests built from the fields of `value` (a workspace type) go,
+    /// for every function that reads those fields: a client built in one function and
+    /// used in another. Only the fields' own marks are read (a URL is a string), where
+    /// a struct literal builds the value or a call returns it: a constructor given a
+    /// constant base URL by its caller is seen at the call.
+    pub fn record_field_destinations(&mut self, value: &Value, pos: Pos) {
+        let Some(Ty::Adt(id, _)) = &value.ty else {
             return;
+        };
+        let marked: Vec<(Name, Taint)> = value
+            .fields
+            .iter()
+            .map(|(name, field)| (name.clone(), field.taint.destinations()))
+            .filter(|(_, marks)| !marks.is_empty())
+            .collect();
+        for (name, marks) in marked {
+            let cell = self.global_cell(Global::FieldDestinations(*id, name), pos);
+            self.join_cell(cell, &Value::tainted(marks));
         }
-        let cell = self.global_cell(Global::FieldDestinations(ty, field.clone()), pos);
-        self.join_cell(cell, &Value::tainted(kept));
     }
 
     /// Where requests built from field `field` of type `ty` go, as any function stored

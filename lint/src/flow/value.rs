@@ -170,13 +170,19 @@ impl Taint {
         true
     }
 
-    /// Only what says where a request goes: destination marks, and the parameters that
-    /// may bring one.
-    pub fn destinations_and_params(&self) -> Taint {
+    /// Only what says where a request goes: the destination marks.
+    pub fn destinations(&self) -> Taint {
+        if !self
+            .0
+            .keys()
+            .any(|origin| matches!(origin, Origin::Destination { .. }))
+        {
+            return Taint::default();
+        }
         Taint::from_map(
             self.0
                 .iter()
-                .filter(|(origin, _)| !matches!(origin, Origin::Tag { .. }))
+                .filter(|(origin, _)| matches!(origin, Origin::Destination { .. }))
                 .map(|(origin, trace)| (origin.clone(), trace.clone()))
                 .collect(),
         )
@@ -574,6 +580,8 @@ impl Taint {
     /// The same taint with parameter origins made coarser (a part stands for all its
     /// sub-parts) until few enough remain: sound, and keeps summaries small.
     pub fn coarsened(&self) -> Taint {
+        let pruned = self.without_subsumed_params();
+        let this = pruned.as_ref().unwrap_or(self);
         let count = |taint: &Taint| {
             taint
                 .0
@@ -586,10 +594,10 @@ impl Taint {
                 |origin| matches!(origin, Origin::Param { path, .. } if path.len() > MAX_PARAM_PATH),
             )
         };
-        if count(self) <= MAX_PARAM_ORIGINS && !too_deep(self) {
-            return self.clone();
+        if count(this) <= MAX_PARAM_ORIGINS && !too_deep(this) {
+            return this.clone();
         }
-        let mut result = self.clone();
+        let mut result = this.clone();
         for keep in [MAX_PARAM_PATH, 1, 0] {
             let map: BTreeMap<Origin, Trace> = result
                 .0
@@ -611,6 +619,36 @@ impl Taint {
             }
         }
         result
+    }
+
+    /// Without the parameter origins a shorter one covers (part `a` of a parameter
+    /// stands for `a.b` too), or `None` if there are none. Coarsening merges parts into
+    /// their prefix; without this a later join could bring the finer parts back beside
+    /// the prefix, the next coarsening would take them away again, and a recursive
+    /// function's summary would alternate between the two forever instead of growing.
+    fn without_subsumed_params(&self) -> Option<Taint> {
+        let covered = |index: usize, path: &PartPath| {
+            (0..path.len()).any(|shorter| {
+                self.0.contains_key(&Origin::Param {
+                    index,
+                    path: Arc::from(&path[..shorter]),
+                })
+            })
+        };
+        let subsumed = |origin: &Origin| match origin {
+            Origin::Param { index, path } if !path.is_empty() => covered(*index, path),
+            _ => false,
+        };
+        if !self.0.keys().any(subsumed) {
+            return None;
+        }
+        Some(Taint::from_map(
+            self.0
+                .iter()
+                .filter(|(origin, _)| !subsumed(origin))
+                .map(|(origin, trace)| (origin.clone(), trace.clone()))
+                .collect(),
+        ))
     }
 }
 
@@ -690,6 +728,51 @@ mod tests {
             );
         }
         taint
+    }
+
+    fn parts(paths: &[&[&str]]) -> Taint {
+        let mut taint = Taint::default();
+        for path in paths {
+            let path: Vec<Name> = path.iter().map(Name::new).collect();
+            taint.insert(
+                Origin::Param {
+                    index: 0,
+                    path: Arc::from(path),
+                },
+                Trace::default(),
+            );
+        }
+        taint
+    }
+
+    /// A recursive function's summary (time's `compute_metadata` over a recursive enum)
+    /// names many parts of its parameter; coarsening merges them into their prefixes.
+    /// Joining the finer parts again must give the same summary, or the fixpoint
+    /// alternates between the two forever.
+    #[test]
+    fn coarsening_is_stable_under_a_join_of_finer_parts() {
+        let variants = ["A::0", "B::0", "C::0", "D::0", "E::0"];
+        let fine_paths: Vec<Vec<&str>> = variants
+            .iter()
+            .flat_map(|variant| {
+                [
+                    vec![*variant],
+                    vec![*variant, "[]"],
+                    vec![*variant, "x", "y"],
+                ]
+            })
+            .collect();
+        let fine: Vec<&[&str]> = fine_paths.iter().map(Vec::as_slice).collect();
+        let coarse = parts(&fine).coarsened();
+        assert!(coarse.0.len() <= MAX_PARAM_ORIGINS, "{coarse:?}");
+        let rejoined = coarse.clone().joined(&parts(&fine[..4])).coarsened();
+        assert_eq!(
+            rejoined.0.keys().collect::<Vec<_>>(),
+            coarse.0.keys().collect::<Vec<_>>()
+        );
+        // A part its prefix covers says nothing more, even below the limit.
+        let covered = parts(&[&["A::0"], &["A::0", "[]"], &["B::0", "x"]]).coarsened();
+        assert_eq!(covered, parts(&[&["A::0"], &["B::0", "x"]]));
     }
 
     #[test]
