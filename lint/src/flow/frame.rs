@@ -157,7 +157,7 @@ pub(super) struct Frame<'c, 'a> {
     /// one's trace note ("inside `err!` (src/error.rs:12)").
     pub expanding: Vec<Arc<str>>,
     /// Workspace macro calls already expanded and lowered, by call position and text.
-    pub expansions: HashMap<(crate::index::ir::Pos, usize), Option<Arc<super::macros::Expansion>>>,
+
     /// Each loop's head: what the slots its body writes may hold at its start, kept
     /// across entries so that a nested loop converges in time linear in its depth.
     pub loop_heads: HashMap<usize, Vec<(super::env::SlotId, Value)>>,
@@ -203,7 +203,6 @@ impl<'c, 'a> Frame<'c, 'a> {
             static_cells: BTreeMap::new(),
             globals_read: std::collections::BTreeSet::new(),
             expanding: Vec::new(),
-            expansions: HashMap::new(),
             loop_heads: HashMap::new(),
             dispatch_summaries: HashMap::new(),
             loop_passes: 0,

@@ -21,6 +21,10 @@ pub(crate) struct Expansion {
     pub note: Arc<str>,
 }
 
+/// Workspace macro expansions by (call site, address of the call's tokens).
+pub type ExpansionCache =
+    std::sync::RwLock<foldhash::HashMap<(Pos, usize), Option<Arc<Expansion>>>>;
+
 impl Frame<'_, '_> {
     /// Expands a call of a workspace `macro_rules!` and analyses the expansion, every
     /// position in it pointing at the call. `None` when there is no such macro or no
@@ -34,13 +38,25 @@ impl Frame<'_, '_> {
         if !self.cx.index.macros.contains_key(name) || self.expanding.len() >= MAX_EXPANSION_DEPTH {
             return None;
         }
+        // The tokens' address tells nested calls apart: they live in the item tree or in
+        // an expansion the cache keeps, so no address is reused for other tokens.
         let key = (pos, tokens.as_ptr() as usize);
-        let expansion = match self.expansions.get(&key) {
-            Some(known) => known.clone(),
+        let known = self
+            .cx
+            .expansions
+            .read()
+            .ok()
+            .and_then(|cache| cache.get(&key).cloned());
+        let expansion = match known {
+            Some(known) => known,
             None => {
                 let expansion = self.expand(name, tokens, pos).map(Arc::new);
-                self.expansions.insert(key, expansion.clone());
-                expansion
+                // The copy in the cache is the one analysed, whichever thread made it:
+                // the calls nested in it are keyed by addresses inside it.
+                match self.cx.expansions.write() {
+                    Ok(mut cache) => cache.entry(key).or_insert(expansion).clone(),
+                    Err(_) => None,
+                }
             }
         }?;
         self.expanding.push(expansion.note.clone());

@@ -177,6 +177,10 @@ pub(crate) struct Context<'a> {
     /// The notes of the trace steps a call of each function adds, made once and shared
     /// by every trace that crosses the call.
     pub call_notes: &'a [CallNotes],
+    /// Workspace macro expansions by call site, made once for the whole analysis: a
+    /// function is analysed many times, and a recursive `macro_rules!` (stdweb's
+    /// `js!`) costs far more to expand than its expansion costs to analyse.
+    pub expansions: &'a macros::ExpansionCache,
 }
 
 /// How data crosses a call, as a trace step says it (SPEC §6, traces).

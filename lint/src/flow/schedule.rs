@@ -147,6 +147,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         .collect();
     let empty_summaries = HashMap::new();
     let (empty_purposes, empty_statics) = (HashMap::new(), HashMap::new());
+    let expansions = super::macros::ExpansionCache::default();
     // What stays the same for the whole analysis; each analysis adds the current state.
     let fixed = Context {
         index,
@@ -163,6 +164,7 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         statics: &empty_statics,
         sink_trait_methods: &sink_trait_methods,
         call_notes: &call_notes,
+        expansions: &expansions,
     };
     let with_body: Vec<FnId> = (0..index.functions.len())
         .filter(|id| index.functions[*id].def.body.is_some())

@@ -188,6 +188,9 @@ pub(crate) struct Scope {
 pub struct Index {
     pub root: std::path::PathBuf,
     pub crate_names: Vec<String>,
+    /// Per crate, the crates its paths may start with as cargo declared them (as `use`
+    /// writes them); `None` when not known.
+    pub crate_dependencies: Vec<Option<std::collections::BTreeSet<String>>>,
     pub files: Vec<FileInfo>,
     pub types: Vec<TypeInfo>,
     pub functions: Vec<FnInfo>,
@@ -204,6 +207,10 @@ pub struct Index {
     pub trait_impls: HashMap<(TraitId, String), Vec<FnId>>,
     /// (type, associated constant) → the sink of the known host its value names.
     pub assoc_destinations: HashMap<(TypeId, String), std::sync::Arc<str>>,
+    /// What a name resolves to through a module that `use ..::*` reaches (see
+    /// `resolve::Index::lookup_through_glob`), by (scope address, name): cleared when
+    /// a scope changes.
+    pub(crate) glob_memo: resolve::GlobMemo,
     pub macros_not_understood: usize,
     pub problems: Vec<(FileId, ir::AttrProblem)>,
     /// Workspace functions the policy names as sinks (`[sinks."id"] functions`).
@@ -228,6 +235,16 @@ impl Index {
                 .iter()
                 .map(|target| target.name.clone())
                 .collect(),
+            crate_dependencies: workspace
+                .crates
+                .iter()
+                .map(|target| {
+                    target
+                        .dependencies
+                        .as_ref()
+                        .map(|names| names.iter().cloned().collect())
+                })
+                .collect(),
             files: Vec::new(),
             types: Vec::new(),
             functions: Vec::new(),
@@ -239,6 +256,7 @@ impl Index {
             methods: HashMap::new(),
             trait_impls: HashMap::new(),
             assoc_destinations: HashMap::new(),
+            glob_memo: resolve::GlobMemo::default(),
             macros_not_understood: 0,
             problems: Vec::new(),
             config_sinks: HashMap::new(),
@@ -460,6 +478,10 @@ impl Index {
     }
 
     fn scope(&mut self, crate_index: usize, module: &[String]) -> &mut Scope {
+        // Scopes may move or change: what was resolved through them may not hold.
+        if let Ok(memo) = self.glob_memo.get_mut() {
+            memo.clear();
+        }
         self.scopes
             .entry(crate_index)
             .or_default()

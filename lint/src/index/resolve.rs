@@ -12,6 +12,24 @@ type Visited = foldhash::HashSet<(usize, String)>;
 /// How deep re-exports may chain before resolution gives up (cycles included).
 const MAX_DEPTH: usize = 24;
 
+/// What is remembered of a scope (named by its address): a name looked up in it
+/// through a glob.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Memo {
+    Name(usize, String),
+}
+
+/// Resolutions through glob imports, shared by every thread.
+pub type GlobMemo = std::sync::RwLock<foldhash::HashMap<Memo, Option<Def>>>;
+
+thread_local! {
+    /// The resolutions this thread is computing, and whether a cycle back into one of
+    /// them cut one short (its result may then lack what the cycle would have found,
+    /// so it is not kept unless it is the outermost).
+    static GLOB_LOOKUPS: std::cell::RefCell<(Vec<Memo>, bool)> =
+        const { std::cell::RefCell::new((Vec::new(), false)) };
+}
+
 /// The std prelude names that matter to the analysis, as full paths.
 fn prelude(name: &str) -> Option<Vec<String>> {
     let path: &[&str] = match name {
@@ -184,10 +202,16 @@ impl Index {
                 return Some(def);
             }
         }
-        for import in scope.imports.iter().filter(|import| import.glob) {
-            match self.resolve_import(crate_index, module, &import.path, depth + 1, visited) {
+        for (at, _) in scope
+            .imports
+            .iter()
+            .enumerate()
+            .filter(|(_, import)| import.glob)
+        {
+            let path = &scope.imports[at].path;
+            match self.resolve_import(crate_index, module, path, depth + 1, visited) {
                 Some(Def::Module(krate, path)) => {
-                    if let Some(def) = self.lookup(krate, &path, name, depth + 1, visited) {
+                    if let Some(def) = self.lookup_through_glob(krate, &path, name, depth) {
                         return Some(def);
                     }
                 }
@@ -209,6 +233,68 @@ impl Index {
             }
         }
         None
+    }
+
+    /// `name` in a module a glob import reaches, remembered: generated crates glob
+    /// thousands of modules into one that each of them globs back (web-sys's
+    /// `features`), and without the memo every name looked up in any of them walks all
+    /// of them again.
+    fn lookup_through_glob(
+        &self,
+        crate_index: usize,
+        module: &[String],
+        name: &str,
+        depth: usize,
+    ) -> Option<Def> {
+        let scope = self.scope_of(crate_index, module)?;
+        let key = Memo::Name(std::ptr::from_ref(scope) as usize, name.to_owned());
+        self.memoized(key, depth, |visited| {
+            self.lookup(crate_index, module, name, depth + 1, visited)
+        })
+    }
+
+    /// `compute`'s result for `key`, computed once with a lookup of its own (a fresh
+    /// visited set). A cycle back into a computation in progress on this thread finds
+    /// nothing there, and what a cut-short computation found is kept only if it is the
+    /// outermost (whose cycles all lie inside it).
+    fn memoized(
+        &self,
+        key: Memo,
+        depth: usize,
+        compute: impl FnOnce(&mut Visited) -> Option<Def>,
+    ) -> Option<Def> {
+        if depth > MAX_DEPTH {
+            GLOB_LOOKUPS.with(|lookups| lookups.borrow_mut().1 = true);
+            return None;
+        }
+        if let Some(known) = self.glob_memo.read().ok()?.get(&key) {
+            return known.clone();
+        }
+        let outermost = GLOB_LOOKUPS.with(|lookups| {
+            let mut lookups = lookups.borrow_mut();
+            if lookups.0.contains(&key) {
+                lookups.1 = true;
+                return None;
+            }
+            let outermost = lookups.0.is_empty();
+            if outermost {
+                lookups.1 = false;
+            }
+            lookups.0.push(key.clone());
+            Some(outermost)
+        })?;
+        let found = compute(&mut Visited::default());
+        let cut = GLOB_LOOKUPS.with(|lookups| {
+            let mut lookups = lookups.borrow_mut();
+            lookups.0.pop();
+            lookups.1
+        });
+        if outermost || !cut {
+            if let Ok(mut memo) = self.glob_memo.write() {
+                memo.insert(key, found.clone());
+            }
+        }
+        found
     }
 
     fn scope_of(&self, crate_index: usize, module: &[String]) -> Option<&Scope> {
@@ -234,8 +320,15 @@ impl Index {
             return self.resolve_at(crate_index, module, path, depth, visited);
         }
         // A name another import of this module brings in (`use crate::*; use errors::*;`):
-        // uniform paths resolve it there before taking it for a crate.
-        if self.crate_by_name(first).is_none() && depth <= MAX_DEPTH {
+        // uniform paths resolve it there before taking it for a crate. A crate the
+        // package depends on is taken at once (rustc rejects a glob-imported name that
+        // would be ambiguous with it), so `use serde::*` looks nothing up.
+        let a_dependency = self
+            .crate_dependencies
+            .get(crate_index)
+            .and_then(Option::as_ref)
+            .is_some_and(|names| names.contains(first));
+        if self.crate_by_name(first).is_none() && !a_dependency && depth <= MAX_DEPTH {
             match self.lookup(crate_index, module, first, depth + 1, visited) {
                 Some(Def::Module(krate, inner)) if path.len() > 1 => {
                     return self.resolve_at(krate, &inner, &path[1..], depth + 1, visited);
