@@ -4,6 +4,7 @@
 //! logging and helper macros need; a call no rule matches is not expanded.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::str::FromStr;
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
@@ -11,36 +12,84 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use crate::index::ir::MacroRule;
 use crate::index::lower::is_punct;
 
-/// What a `$name` matched: one token stream, or one per repetition.
+/// What a `$name` matched: one token stream, or one per repetition (shared by every
+/// name the repetition binds: a tt-muncher repeats over long inputs).
 #[derive(Debug, Clone)]
 enum Binding {
     One(TokenStream),
-    Many(Vec<BTreeMap<String, Binding>>),
+    Many(Rc<Vec<Bindings>>),
+}
+
+type Bindings = BTreeMap<String, Binding>;
+
+/// `name` in the innermost of `scopes` (a repetition's bindings over the outer ones).
+fn find<'a>(scopes: &[&'a Bindings], name: &str) -> Option<&'a Binding> {
+    scopes.iter().rev().find_map(|scope| scope.get(name))
 }
 
 /// The expansion of the first rule that matches `input`, as tokens; `$crate` becomes
 /// `defining_crate`, the name of the crate that defines the macro (as rustc resolves it).
 pub fn expand(rules: &[MacroRule], input: &str, defining_crate: &str) -> Option<TokenStream> {
     let input: Vec<TokenTree> = TokenStream::from_str(input).ok()?.into_iter().collect();
-    for rule in rules {
-        let matcher: Vec<TokenTree> = TokenStream::from_str(&rule.matcher)
-            .ok()?
-            .into_iter()
-            .collect();
+    let parsed = parsed_rules(rules);
+    // A rule whose text does not parse as tokens ends the search, as it would end
+    // rustc's reading of the definition.
+    for (matcher, transcriber) in parsed.iter() {
         let mut bindings = BTreeMap::new();
-        if let Some(rest) = match_sequence(&matcher, &input, &mut bindings) {
+        if let Some(rest) = match_sequence(matcher.as_ref()?, &input, &mut bindings) {
             if rest == input.len() {
-                let transcriber: Vec<TokenTree> = TokenStream::from_str(&rule.transcriber)
-                    .ok()?
-                    .into_iter()
-                    .collect();
                 let crate_ident =
                     proc_macro2::Ident::new(defining_crate, proc_macro2::Span::call_site());
-                return Some(transcribe(&transcriber, &bindings, &crate_ident));
+                return Some(transcribe(
+                    transcriber.as_ref()?,
+                    &[&bindings],
+                    &crate_ident,
+                ));
             }
         }
     }
     None
+}
+
+/// Each rule's matcher and transcriber as token trees (`None`: the text does not parse).
+type ParsedRules = Rc<Vec<(Option<Vec<TokenTree>>, Option<Vec<TokenTree>>)>>;
+
+thread_local! {
+    /// The rules last parsed on this thread, by the address of their definition: a
+    /// recursive macro expands itself many times, and parsing its rules each time cost
+    /// more than matching them. Tokens cannot leave their thread, hence per thread; the
+    /// rules' text is kept to tell a definition from another at a reused address.
+    static PARSED: std::cell::RefCell<foldhash::HashMap<usize, (Vec<MacroRule>, ParsedRules)>> =
+        std::cell::RefCell::new(foldhash::HashMap::default());
+}
+
+fn parsed_rules(rules: &[MacroRule]) -> ParsedRules {
+    let key = rules.as_ptr() as usize;
+    let known = PARSED.with(|cache| {
+        cache
+            .borrow()
+            .get(&key)
+            .filter(|(text, _)| text.as_slice() == rules)
+            .map(|(_, parsed)| parsed.clone())
+    });
+    if let Some(parsed) = known {
+        return parsed;
+    }
+    let tokens = |text: &str| -> Option<Vec<TokenTree>> {
+        Some(TokenStream::from_str(text).ok()?.into_iter().collect())
+    };
+    let parsed: ParsedRules = Rc::new(
+        rules
+            .iter()
+            .map(|rule| (tokens(&rule.matcher), tokens(&rule.transcriber)))
+            .collect(),
+    );
+    PARSED.with(|cache| {
+        cache
+            .borrow_mut()
+            .insert(key, (rules.to_vec(), parsed.clone()))
+    });
+    parsed
 }
 
 /// Matches `pattern` at the start of `input`; returns how many input trees it used.
@@ -113,17 +162,9 @@ fn match_sequence(
                     if repetition == '+' && iterations.is_empty() {
                         return None;
                     }
+                    let iterations = Rc::new(iterations);
                     for name in repetition_names(&inner) {
-                        let per_iteration: Vec<BTreeMap<String, Binding>> = iterations
-                            .iter()
-                            .map(|iteration| {
-                                iteration
-                                    .iter()
-                                    .map(|(k, v)| (k.clone(), v.clone()))
-                                    .collect()
-                            })
-                            .collect();
-                        bindings.insert(name, Binding::Many(per_iteration));
+                        bindings.insert(name, Binding::Many(iterations.clone()));
                     }
                     index += consumed;
                     continue;
@@ -203,7 +244,7 @@ fn match_fragment(
 
 fn transcribe(
     template: &[TokenTree],
-    bindings: &BTreeMap<String, Binding>,
+    scopes: &[&Bindings],
     crate_ident: &proc_macro2::Ident,
 ) -> TokenStream {
     let mut out: Vec<TokenTree> = Vec::new();
@@ -218,7 +259,7 @@ fn transcribe(
                     continue;
                 }
                 Some(TokenTree::Ident(name)) => {
-                    match bindings.get(&name.to_string()) {
+                    match find(scopes, &name.to_string()) {
                         // A single tree goes in as it is (so `name = %x` stays readable to
                         // the macros it is forwarded to); longer fragments keep their
                         // grouping, as rustc does for `$e:expr`.
@@ -254,20 +295,21 @@ fn transcribe(
                         };
                     let iterations = repetition_names(&inner)
                         .iter()
-                        .find_map(|name| match bindings.get(name) {
+                        .find_map(|name| match find(scopes, name) {
                             Some(Binding::Many(iterations)) => Some(iterations.clone()),
                             _ => None,
                         })
                         .unwrap_or_default();
+                    let mut nested = scopes.to_vec();
                     for (count, iteration) in iterations.iter().enumerate() {
                         if count > 0 {
                             if let Some(separator) = &separator {
                                 out.push(separator.clone());
                             }
                         }
-                        let mut scope = bindings.clone();
-                        scope.extend(iteration.iter().map(|(k, v)| (k.clone(), v.clone())));
-                        out.extend(transcribe(&inner, &scope, crate_ident));
+                        nested.push(iteration);
+                        out.extend(transcribe(&inner, &nested, crate_ident));
+                        nested.pop();
                     }
                     index += consumed;
                     continue;
@@ -280,7 +322,7 @@ fn transcribe(
                 let inner: Vec<TokenTree> = group.stream().into_iter().collect();
                 out.push(TokenTree::Group(proc_macro2::Group::new(
                     group.delimiter(),
-                    transcribe(&inner, bindings, crate_ident),
+                    transcribe(&inner, scopes, crate_ident),
                 )));
             }
             other => out.push(other.clone()),

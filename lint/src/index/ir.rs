@@ -251,7 +251,7 @@ pub struct MacroRules {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MacroRule {
     pub matcher: String,
     pub transcriber: String,
