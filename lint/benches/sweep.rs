@@ -37,6 +37,11 @@ use cargo_privflow::{index, pipeline, render};
 const TIMEOUT: Duration = Duration::from_secs(120);
 const MAX_RATIO: f64 = 10.0;
 const MAX_CHECK_SECONDS: f64 = 2.0;
+/// A crate whose parse alone takes most of `MAX_CHECK_SECONDS` (windows-sys 0.48:
+/// half a million generated lines, 1.7 s to parse) may take this many times its parse:
+/// no front end that reads every file can check it in 2 s, and what the gate is for is
+/// the analysis on top of the parse.
+const PARSE_BOUND_RATIO: f64 = 1.5;
 /// Parse times below this count as this much in a ratio: a crate of one small file
 /// parses in well under a millisecond, and a ratio against that measures fixed costs
 /// and counter noise (a 276-line crate read 0.000 s of parse and 198× once). The gate
@@ -145,12 +150,12 @@ fn main() {
         .filter_map(|(name, result)| match result {
             Err(problem) => Some(format!("{name}: {problem}")),
             Ok(m) if ratio(m) > MAX_RATIO => Some(format!("{name}: ratio {:.1}", ratio(m))),
-            Ok(m) if m.check > MAX_CHECK_SECONDS => Some(format!("{name}: check {:.2} s", m.check)),
+            Ok(m) if m.check > check_limit(m) => Some(format!("{name}: check {:.2} s", m.check)),
             Ok(_) => None,
         })
         .collect();
     println!(
-        "\n{} crates, {lines} lines: parse {parse:.2} s, check {check:.2} s, total ratio {:.2}; slowest check {slowest:.2} s; {} over the limits (crash, ratio > {MAX_RATIO}, check > {MAX_CHECK_SECONDS} s)",
+        "\n{} crates, {lines} lines: parse {parse:.2} s, check {check:.2} s, total ratio {:.2}; slowest check {slowest:.2} s; {} over the limits (crash, ratio > {MAX_RATIO}, check > {MAX_CHECK_SECONDS} s or {PARSE_BOUND_RATIO}x a longer parse)",
         rows.len(),
         if parse > 0.0 { check / parse } else { 0.0 },
         failures.len()
@@ -161,6 +166,11 @@ fn main() {
     if gate && !failures.is_empty() {
         std::process::exit(1);
     }
+}
+
+/// The most a crate's check may take: 2 s, or more for a crate that takes long to parse.
+fn check_limit(m: &Measured) -> f64 {
+    MAX_CHECK_SECONDS.max(PARSE_BOUND_RATIO * m.parse)
 }
 
 fn ratio(m: &Measured) -> f64 {

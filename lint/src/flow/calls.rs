@@ -300,12 +300,9 @@ impl Frame<'_, '_> {
         let joined = match self.dispatch_summaries.get(joinable.as_slice()) {
             Some(joined) => joined.clone(),
             None => {
-                let joined = Arc::new(
-                    joinable
-                        .iter()
-                        .filter_map(|id| summaries.get(id))
-                        .fold(Summary::default(), |all, one| all.joined(one.clone())),
-                );
+                let joined = Arc::new(Summary::joined_all(
+                    joinable.iter().filter_map(|id| summaries.get(id)),
+                ));
                 self.dispatch_summaries
                     .insert(joinable.clone(), joined.clone());
                 joined

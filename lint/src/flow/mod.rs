@@ -105,6 +105,34 @@ impl Summary {
         self
     }
 
+    /// What any of `summaries` says (the implementations a dynamic call may run),
+    /// bounded once at the end rather than after every join.
+    pub(crate) fn joined_all<'s>(summaries: impl Iterator<Item = &'s Summary>) -> Summary {
+        let mut all = Summary::default();
+        for one in summaries {
+            all.ret.join(&one.ret);
+            for (index, value) in &one.writes {
+                all.writes.entry(*index).or_default().join(value);
+            }
+            for (global, value) in &one.static_writes {
+                all.static_writes
+                    .entry(global.clone())
+                    .or_default()
+                    .join(value);
+            }
+            all.reaches.extend(one.reaches.iter().cloned());
+        }
+        all.ret = all.ret.summarized(frame::SUMMARY_DEPTH);
+        for value in all
+            .writes
+            .values_mut()
+            .chain(all.static_writes.values_mut())
+        {
+            *value = std::mem::take(value).summarized(frame::SUMMARY_DEPTH);
+        }
+        all
+    }
+
     /// A cheap fingerprint for the fixpoint: a hash of the origins it mentions, where.
     fn fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
