@@ -278,3 +278,14 @@ fn the_sentry_layer_forwards_events_only_once_installed() {
     let not_installed = workspace("sentry-not-installed", "tracer", dependencies, "", body);
     assert_eq!(flows(&not_installed), [logs]);
 }
+
+/// An entry that lists both calls and installed macros keeps its calls where nothing
+/// installs it: only what the installed code sends depends on the installation.
+#[test]
+fn an_uninstalled_entry_keeps_its_methods() {
+    let policy = "[[catalog]]\ncrate = \"lettre\"\nversions = \">=0.10, <0.12\"\n\
+                  sink = \"channel.email\"\nmethods = [\"send\"]\n\
+                  macros = [\"tracing::warn\"]\ninstalled_by = [\"lettre::install_relay\"]\n";
+    let dir = mailer("catalog-uninstalled", "0.11", policy);
+    assert_eq!(flows(&dir), email_flow());
+}

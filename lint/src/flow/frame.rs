@@ -156,8 +156,6 @@ pub(super) struct Frame<'c, 'a> {
     /// The workspace macro expansions the analysis is inside, outermost first: each
     /// one's trace note ("inside `err!` (src/error.rs:12)").
     pub expanding: Vec<Arc<str>>,
-    /// Workspace macro calls already expanded and lowered, by call position and text.
-
     /// Each loop's head: what the slots its body writes may hold at its start, kept
     /// across entries so that a nested loop converges in time linear in its depth.
     pub loop_heads: HashMap<usize, Vec<(super::env::SlotId, Value)>>,
@@ -414,22 +412,33 @@ impl<'c, 'a> Frame<'c, 'a> {
             .cx
             .index
             .resolve_path(self.crate_index, &self.module, segments);
+        if !self.local_imports.iter().any(|import| import.glob) {
+            return found;
+        }
         // A path whose first segment is lowercase with more after it names a crate or
         // a module (`serde_json::to_vec`), not something a glob brought in.
         let from_glob = segments.len() == 1
             || segments
                 .first()
                 .is_some_and(|first| first.as_ref().starts_with(char::is_uppercase));
-        // Taken for a crate of that name only because nothing else had it (a prelude
-        // name such as `Vec` resolves to std's path, which stays).
-        let unresolved = match &found {
-            None => true,
-            Some(Def::External(path)) => {
-                path.first().map(String::as_str) == segments.first().map(AsRef::as_ref)
-            }
-            Some(_) => false,
-        };
-        if from_glob && unresolved {
+        // Its first segment names nothing the workspace defines: taken for a crate of
+        // that name only because nothing else had it (a workspace type's unknown
+        // associated item, `MyType::default()`, stays the workspace's; a prelude name
+        // such as `Vec` resolves to std's path, which stays too).
+        let unresolved = from_glob
+            && match self
+                .cx
+                .index
+                .resolve_path(self.crate_index, &self.module, &segments[..1])
+            {
+                None => true,
+                Some(Def::External(path)) => {
+                    path.len() == 1
+                        && path.first().map(String::as_str) == segments.first().map(AsRef::as_ref)
+                }
+                Some(_) => false,
+            };
+        if unresolved {
             // `use slack_morphism::prelude::*;` in the body: a name the workspace does
             // not define comes from the first glob of an outside crate, as at module
             // level.

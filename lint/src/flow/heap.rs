@@ -100,7 +100,15 @@ impl Frame<'_, '_> {
         let marked: Vec<(Name, Taint)> = value
             .fields
             .iter()
-            .map(|(name, field)| (name.clone(), field.taint.destinations()))
+            .map(|(name, field)| {
+                // A URL an outside method made (`base.join("v1")`) carries its host as
+                // an outside origin.
+                let marks = field
+                    .taint
+                    .destinations()
+                    .joined(&field.outside.destinations());
+                (name.clone(), marks)
+            })
             .filter(|(_, marks)| !marks.is_empty())
             .collect();
         for (name, marks) in marked {

@@ -45,18 +45,22 @@ impl Frame<'_, '_> {
             .cx
             .expansions
             .read()
-            .ok()
-            .and_then(|cache| cache.get(&key).cloned());
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .cloned();
         let expansion = match known {
             Some(known) => known,
             None => {
                 let expansion = self.expand(name, tokens, pos).map(Arc::new);
                 // The copy in the cache is the one analysed, whichever thread made it:
                 // the calls nested in it are keyed by addresses inside it.
-                match self.cx.expansions.write() {
-                    Ok(mut cache) => cache.entry(key).or_insert(expansion).clone(),
-                    Err(_) => None,
-                }
+                self.cx
+                    .expansions
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .entry(key)
+                    .or_insert(expansion)
+                    .clone()
             }
         }?;
         self.expanding.push(expansion.note.clone());
@@ -130,7 +134,9 @@ impl Frame<'_, '_> {
             hits.push((entry.sink.clone(), Arc::from(note)));
         }
         let mut counted = false;
-        if sink.is_none() {
+        // A sink's macro (the policy's, or one a catalogued crate sends on) is not the
+        // workspace's macro of the same name.
+        if hits.is_empty() {
             if let Some(value) = self.expand_workspace_macro(name, tokens, pos) {
                 return value;
             }

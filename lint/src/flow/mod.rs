@@ -88,21 +88,8 @@ pub struct Summary {
 
 impl Summary {
     /// What either summary says, bounded like a fresh one.
-    fn joined(mut self, newer: Summary) -> Summary {
-        self.ret.join(&newer.ret);
-        self.ret = self.ret.summarized(frame::SUMMARY_DEPTH);
-        for (index, value) in newer.writes {
-            let slot = self.writes.entry(index).or_default();
-            slot.join(&value);
-            *slot = std::mem::take(slot).summarized(frame::SUMMARY_DEPTH);
-        }
-        for (global, value) in newer.static_writes {
-            let slot = self.static_writes.entry(global).or_default();
-            slot.join(&value);
-            *slot = std::mem::take(slot).summarized(frame::SUMMARY_DEPTH);
-        }
-        self.reaches.extend(newer.reaches);
-        self
+    fn joined(&self, newer: &Summary) -> Summary {
+        Summary::joined_all([self, newer].into_iter())
     }
 
     /// What any of `summaries` says (the implementations a dynamic call may run),

@@ -358,7 +358,7 @@ fn run_component(
             }
         }
         let summary = match local.get(&id) {
-            Some(previous) => previous.clone().joined(outcome.summary.clone()),
+            Some(previous) => previous.joined(&outcome.summary),
             None => outcome.summary.clone(),
         };
         if local.get(&id).map(Summary::fingerprint) != Some(summary.fingerprint()) {

@@ -86,6 +86,16 @@ pub fn active(
         .collect()
 }
 
+/// Whether a package depends on a registry crate whose published name `matches`.
+fn depends_on(crates: &[CrateTarget], matches: impl Fn(&str) -> bool) -> bool {
+    crates.iter().any(|target| {
+        target
+            .registry_dependencies
+            .iter()
+            .any(|(name, _)| matches(name))
+    })
+}
+
 /// An entry with no methods, functions or macros: a user's file turned it off.
 fn is_turned_off(entry: &CatalogEntry) -> bool {
     entry.methods.is_empty() && entry.functions.is_empty() && entry.macros.is_empty()
@@ -103,25 +113,14 @@ fn macro_entry_candidate(
     crates: &[CrateTarget],
     resolved: Option<&[(String, Version)]>,
 ) -> Option<String> {
-    let required = crates.iter().any(|target| {
-        target
-            .registry_dependencies
-            .iter()
-            .any(|(name, _)| *name == entry.krate)
-    });
-    if required {
+    if depends_on(crates, |name| name == entry.krate) {
         return None;
     }
     // An installer can only be called through a dependency of the workspace: the crate
     // itself or one that re-exports it (`sentry::integrations::tracing::layer`).
     let reachable = entry.installed_by.iter().any(|path| {
         let first = path.split("::").next().unwrap_or_default();
-        crates.iter().any(|target| {
-            target
-                .registry_dependencies
-                .iter()
-                .any(|(name, _)| name.replace('-', "_") == first)
-        })
+        depends_on(crates, |name| name.replace('-', "_") == first)
     });
     if !reachable {
         return None;
@@ -248,6 +247,12 @@ impl super::Index {
             match site {
                 Some(site) => {
                     entry.because = format!("{}; {site}", entry.because);
+                    true
+                }
+                // Only what the installed code sends depends on the installation: an
+                // entry's methods and functions stay.
+                None if !entry.methods.is_empty() || !entry.functions.is_empty() => {
+                    entry.macros.clear();
                     true
                 }
                 None => false,

@@ -452,6 +452,7 @@ impl Index {
     }
 
     fn declare_modules(&mut self, crate_index: usize, module: &[String]) {
+        self.forget_resolutions();
         for depth in 0..=module.len() {
             let path = module[..depth].to_vec();
             if depth > 0 {
@@ -477,11 +478,16 @@ impl Index {
         }
     }
 
+    /// Scopes may move or change: what was resolved through them may not hold.
+    fn forget_resolutions(&mut self) {
+        self.glob_memo
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
     fn scope(&mut self, crate_index: usize, module: &[String]) -> &mut Scope {
-        // Scopes may move or change: what was resolved through them may not hold.
-        if let Ok(memo) = self.glob_memo.get_mut() {
-            memo.clear();
-        }
+        self.forget_resolutions();
         self.scopes
             .entry(crate_index)
             .or_default()

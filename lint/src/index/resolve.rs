@@ -23,11 +23,25 @@ pub enum Memo {
 pub type GlobMemo = std::sync::RwLock<foldhash::HashMap<Memo, Option<Def>>>;
 
 thread_local! {
-    /// The resolutions this thread is computing, and whether a cycle back into one of
-    /// them cut one short (its result may then lack what the cycle would have found,
-    /// so it is not kept unless it is the outermost).
-    static GLOB_LOOKUPS: std::cell::RefCell<(Vec<Memo>, bool)> =
-        const { std::cell::RefCell::new((Vec::new(), false)) };
+    /// The resolutions this thread is computing.
+    static GLOB_LOOKUPS: std::cell::RefCell<GlobLookups> =
+        const { std::cell::RefCell::new(GlobLookups { computing: Vec::new(), cycle_cut: false, depth_cut: false }) };
+}
+
+struct GlobLookups {
+    computing: Vec<Memo>,
+    /// A cycle back into a computation in progress found nothing there: what was found
+    /// may lack what the cycle would have found (kept only by the outermost, whose
+    /// cycles all lie inside it).
+    cycle_cut: bool,
+    /// A chain of re-exports ran past `MAX_DEPTH`: what was found depends on the depth
+    /// the computation started at, and is never kept.
+    depth_cut: bool,
+}
+
+/// Records that resolution gave up on a chain too deep (see [`GlobLookups`]).
+fn too_deep() {
+    GLOB_LOOKUPS.with(|lookups| lookups.borrow_mut().depth_cut = true);
 }
 
 /// The std prelude names that matter to the analysis, as full paths.
@@ -71,6 +85,7 @@ impl Index {
         visited: &mut Visited,
     ) -> Option<Def> {
         if depth > MAX_DEPTH {
+            too_deep();
             return None;
         }
         let (first, rest) = segments.split_first()?;
@@ -129,7 +144,6 @@ impl Index {
         Some(def)
     }
 
-    /// What a `type` alias names (its type arguments aside), through chains of aliases.
     /// `Type::name`: a method of the type, or an associated constant naming a host.
     pub(crate) fn associated(&self, ty: super::TypeId, name: &str) -> Option<Def> {
         let key = (ty, name.to_owned());
@@ -141,6 +155,7 @@ impl Index {
             .map(|sink| Def::Destination(sink.clone()))
     }
 
+    /// What a `type` alias names (its type arguments aside), through chains of aliases.
     fn alias_target(&self, id: usize, depth: usize, visited: &mut Visited) -> Option<Def> {
         let alias = self.aliases.get(id)?;
         let super::TypeRef::Path(path) = &alias.ty else {
@@ -154,7 +169,10 @@ impl Index {
             visited,
         )? {
             Def::Alias(next) if depth <= MAX_DEPTH => self.alias_target(next, depth + 1, visited),
-            Def::Alias(_) => None,
+            Def::Alias(_) => {
+                too_deep();
+                None
+            }
             def => Some(def),
         }
     }
@@ -264,35 +282,43 @@ impl Index {
         compute: impl FnOnce(&mut Visited) -> Option<Def>,
     ) -> Option<Def> {
         if depth > MAX_DEPTH {
-            GLOB_LOOKUPS.with(|lookups| lookups.borrow_mut().1 = true);
+            too_deep();
             return None;
         }
-        if let Some(known) = self.glob_memo.read().ok()?.get(&key) {
-            return known.clone();
+        let memo = |lock: &GlobMemo| {
+            lock.read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&key)
+                .cloned()
+        };
+        if let Some(known) = memo(&self.glob_memo) {
+            return known;
         }
         let outermost = GLOB_LOOKUPS.with(|lookups| {
             let mut lookups = lookups.borrow_mut();
-            if lookups.0.contains(&key) {
-                lookups.1 = true;
+            if lookups.computing.contains(&key) {
+                lookups.cycle_cut = true;
                 return None;
             }
-            let outermost = lookups.0.is_empty();
+            let outermost = lookups.computing.is_empty();
             if outermost {
-                lookups.1 = false;
+                lookups.cycle_cut = false;
+                lookups.depth_cut = false;
             }
-            lookups.0.push(key.clone());
+            lookups.computing.push(key.clone());
             Some(outermost)
         })?;
         let found = compute(&mut Visited::default());
-        let cut = GLOB_LOOKUPS.with(|lookups| {
+        let keep = GLOB_LOOKUPS.with(|lookups| {
             let mut lookups = lookups.borrow_mut();
-            lookups.0.pop();
-            lookups.1
+            lookups.computing.pop();
+            !lookups.depth_cut && (outermost || !lookups.cycle_cut)
         });
-        if outermost || !cut {
-            if let Ok(mut memo) = self.glob_memo.write() {
-                memo.insert(key, found.clone());
-            }
+        if keep {
+            self.glob_memo
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(key, found.clone());
         }
         found
     }
@@ -328,6 +354,9 @@ impl Index {
             .get(crate_index)
             .and_then(Option::as_ref)
             .is_some_and(|names| names.contains(first));
+        if depth > MAX_DEPTH {
+            too_deep();
+        }
         if self.crate_by_name(first).is_none() && !a_dependency && depth <= MAX_DEPTH {
             match self.lookup(crate_index, module, first, depth + 1, visited) {
                 Some(Def::Module(krate, inner)) if path.len() > 1 => {
