@@ -68,7 +68,8 @@ pub struct CheckArgs {
     /// Write the output to FILE instead of stdout
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// A previous JSON result: report only what is new against it
+    /// A previous `--format json` result: every finding is listed, but only violations
+    /// not in it fail the check (and fixed ones are listed)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 }

@@ -8,6 +8,7 @@
 /// benchmarks measure the program as shipped.
 pub use mimalloc::MiMalloc as Allocator;
 
+pub mod baseline;
 pub mod build_script;
 pub mod cli;
 pub mod commands;

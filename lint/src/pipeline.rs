@@ -17,9 +17,14 @@ pub struct Checked {
 }
 
 impl Checked {
-    /// Exit code 1 territory: a violation or an invalid attribute.
+    /// Exit code 1 territory: a violation (a new one, given a baseline) or an invalid
+    /// attribute.
     pub fn has_violations(&self) -> bool {
-        self.output.violations > 0 || self.invalid_attributes > 0
+        let violations = match &self.output.baseline {
+            Some(baseline) => baseline.new_violations,
+            None => self.output.violations,
+        };
+        violations > 0 || self.invalid_attributes > 0
     }
 }
 

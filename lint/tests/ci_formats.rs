@@ -141,3 +141,110 @@ fn sarif_validates_against_the_schema() {
     assert!(ok, "the SARIF output does not validate:\n{text}");
     assert_eq!(text.trim(), "valid 15", "{text}");
 }
+
+/// `check --baseline FILE` gates on new violations only: the example's one violation,
+/// in its own baseline, is known (exit 0); a new one in another function fails the
+/// check (exit 1) while the known one stays listed; one removed is listed as fixed.
+#[test]
+fn a_baseline_gates_on_new_violations_only() {
+    let (copy, source) = common::copy_example("baseline-example");
+    let manifest = copy.join("Cargo.toml");
+    let baseline = copy.join("baseline.json");
+    let written = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args(["check", "--format", "json", "--output"])
+        .arg(&baseline)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .output()
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    assert_eq!(
+        written.status.code(),
+        Some(1),
+        "the example has a violation"
+    );
+    let with_baseline = |extra: &[&std::ffi::OsStr]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["--baseline".as_ref(), baseline.as_os_str()];
+        args.extend_from_slice(extra);
+        let output = common::check_output(&manifest, &args);
+        let document: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+        (output.status.code(), document)
+    };
+
+    let (code, document) = with_baseline(&[]);
+    assert_eq!(code, Some(0), "{document:#}");
+    assert_eq!(document["violations"], 1, "still listed");
+    assert_eq!(document["baseline"]["new_violations"], 0);
+    assert_eq!(document["baseline"]["known_violations"], 1);
+    let marks: Vec<&serde_json::Value> = document["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|flow| flow["verdict"] == "violation")
+        .map(|flow| &flow["baseline"])
+        .collect();
+    assert_eq!(marks, ["known"]);
+    // In a pull request, the known one is a warning and the summary counts new ones.
+    let github = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args(["check", "--format", "github", "--baseline"])
+        .arg(&baseline)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .output()
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let text = String::from_utf8_lossy(&github.stdout);
+    assert_eq!(github.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with("::warning file=src/lib.rs,line=40"),
+        "{text}"
+    );
+    assert!(
+        text.contains("0 new violations (1 known, 0 fixed)"),
+        "{text}"
+    );
+
+    let added = format!(
+        "{source}\npub fn audit(contact: &Contact) {{\n    eprintln!(\"audit {{}}\", contact.phone);\n}}\n"
+    );
+    std::fs::write(copy.join("src/lib.rs"), &added).unwrap_or_else(|error| unreachable!("{error}"));
+    let (code, document) = with_baseline(&[]);
+    assert_eq!(code, Some(1), "a new violation fails the check");
+    assert_eq!(document["baseline"]["new_violations"], 1);
+    assert_eq!(document["baseline"]["known_violations"], 1);
+
+    let removed = source.replace("println!(\"notifying {}\", contact.email);", "");
+    assert_ne!(removed, source);
+    std::fs::write(copy.join("src/lib.rs"), &removed)
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let (code, document) = with_baseline(&[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        document["baseline"]["fixed"][0]["category"],
+        "contact.email"
+    );
+    assert_eq!(document["baseline"]["fixed"][0]["sink"], "logs");
+}
+
+/// A baseline that is not a check result stops the check with its place and a help line.
+#[test]
+fn a_broken_baseline_is_an_error_with_its_place() {
+    let (copy, _) = common::copy_example("baseline-broken");
+    let baseline = copy.join("baseline.json");
+    std::fs::write(
+        &baseline,
+        "{\n  \"schema\": \"privflow.check/1\",\n  \"flows\": [,]\n}\n",
+    )
+    .unwrap_or_else(|error| unreachable!("{error}"));
+    let output = common::check_output(
+        &copy.join("Cargo.toml"),
+        &["--baseline".as_ref(), baseline.as_os_str()],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("baseline.json:3:"), "{stderr}");
+    assert!(
+        stderr.contains("help: pass a result written by"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}

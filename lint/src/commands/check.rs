@@ -5,10 +5,26 @@ use crate::cli::{CheckArgs, CheckFormat};
 use crate::render::{github, human, json, sarif};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    let (_, checked) = match super::analyse(&args.selection) {
+    // A baseline that cannot be used stops the check before any work (exit 2).
+    let baseline = match args.baseline.as_deref().map(crate::baseline::read) {
+        Some(Ok(baseline)) => Some(baseline),
+        Some(Err(error)) => {
+            eprintln!(
+                "error: {}
+  help: {}",
+                error.message, error.help
+            );
+            return ExitCode::Error;
+        }
+        None => None,
+    };
+    let (_, mut checked) = match super::analyse(&args.selection) {
         Ok(analysed) => analysed,
         Err(code) => return code,
     };
+    if let Some(baseline) = &baseline {
+        baseline.compare(&mut checked.output);
+    }
     let (index, output) = (&checked.index, &checked.output);
     let text = match args.format {
         CheckFormat::Json => json::render(output),

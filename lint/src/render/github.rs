@@ -1,9 +1,10 @@
-//! `--format github`: GitHub Actions workflow commands, one `::error` per violation, so
-//! the pull request shows each at its sink call; then the summary as a notice.
+//! `--format github`: GitHub Actions workflow commands, one `::error` per violation (a
+//! `::warning` for one the `--baseline` already had), so the pull request shows each at
+//! its sink call; then the summary as a notice.
 
 use std::fmt::Write as _;
 
-use super::CheckOutput;
+use super::{BaselineMark, CheckOutput};
 
 /// Workflow-command data and properties escape `%`, CR, LF (and `:`/`,` in properties).
 fn escape_data(text: &str) -> String {
@@ -47,9 +48,13 @@ pub fn render(output: &CheckOutput) -> String {
                 step.file, step.line, step.column, step.note
             );
         }
+        let level = match flow.baseline {
+            Some(BaselineMark::Known) => "warning",
+            _ => "error",
+        };
         let _ = writeln!(
             out,
-            "::error file={},line={},col={},title={}::{}",
+            "::{level} file={},line={},col={},title={}::{}",
             escape_property(&flow.file),
             flow.line,
             flow.column,
@@ -60,11 +65,11 @@ pub fn render(output: &CheckOutput) -> String {
             escape_data(&message)
         );
     }
+    let violations = output.violations_summary();
     let _ = writeln!(
         out,
-        "::notice title=privflow::{} flows, {} violations; {} calls, {} not described by any model",
+        "::notice title=privflow::{} flows, {violations}; {} calls, {} not described by any model",
         output.flows.len(),
-        output.violations,
         output.coverage.calls,
         output.coverage.calls_unresolved
     );

@@ -55,13 +55,22 @@ pub fn render(output: &CheckOutput, sources: Sources<'_>, color: bool) -> String
         .iter()
         .filter(|flow| flow.verdict == "excepted")
         .count();
+    let violations = output.violations_summary();
     let _ = writeln!(
         out,
-        "{} flows: {} violations, {allowed} allowed, {excepted} excepted; {} files analysed",
+        "{} flows: {violations}, {allowed} allowed, {excepted} excepted; {} files analysed",
         output.flows.len(),
-        output.violations,
         output.files_analyzed
     );
+    if let Some(baseline) = &output.baseline {
+        for fixed in &baseline.fixed {
+            let _ = writeln!(
+                out,
+                "fixed: {} -> {} at {}:{} (in the baseline, not found now)",
+                fixed.category, fixed.sink, fixed.file, fixed.line
+            );
+        }
+    }
     let coverage = &output.coverage;
     let _ = writeln!(
         out,

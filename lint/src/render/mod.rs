@@ -44,6 +44,35 @@ pub struct FlowOut {
     /// fingerprints hold on to, so that unrelated line moves keep them stable.
     #[serde(skip)]
     pub function: String,
+    /// Stable under unrelated edits (rule, function, category, sink): what `check
+    /// --baseline` and SARIF's `partialFingerprints` match findings by.
+    #[serde(default)]
+    pub fingerprint: String,
+    /// With `--baseline`, for a violation: `new`, or `known` (in the baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineMark>,
+}
+
+/// Whether a violation was in the baseline `check --baseline` compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineMark {
+    New,
+    Known,
+}
+
+/// FNV-1a, 64 bits: a fingerprint must not change with the compiler's hasher.
+fn fnv1a(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+fn fingerprint(rule: &str, function: &str, category: &str, sink: &str) -> String {
+    fnv1a(&format!("{rule}|{function}|{category}|{sink}"))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -74,6 +103,9 @@ pub struct CheckOutput {
     pub files_analyzed: usize,
     pub coverage: CoverageOut,
     pub errors: Vec<ErrorOut>,
+    /// With `--baseline`: what is new against it, and what it had that is gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::BaselineOut>,
 }
 
 pub fn place(index: &Index, location: Location) -> Place {
@@ -89,6 +121,19 @@ pub fn place(index: &Index, location: Location) -> Place {
 }
 
 impl CheckOutput {
+    /// "3 violations", or against a baseline "1 new violations (2 known, 1 fixed)".
+    pub fn violations_summary(&self) -> String {
+        match &self.baseline {
+            Some(baseline) => format!(
+                "{} new violations ({} known, {} fixed)",
+                baseline.new_violations,
+                baseline.known_violations,
+                baseline.fixed.len()
+            ),
+            None => format!("{} violations", self.violations),
+        }
+    }
+
     pub fn new(
         index: &Index,
         findings: &[Finding],
@@ -99,7 +144,19 @@ impl CheckOutput {
             .iter()
             .map(|finding| {
                 let site = place(index, finding.flow.site);
+                let function = index
+                    .functions
+                    .get(finding.flow.function)
+                    .map(|function| function.path.clone())
+                    .unwrap_or_default();
                 FlowOut {
+                    fingerprint: fingerprint(
+                        &finding.rule,
+                        &function,
+                        &finding.flow.category,
+                        &finding.flow.sink,
+                    ),
+                    baseline: None,
                     category: finding.flow.category.to_string(),
                     sink: finding.flow.sink.to_string(),
                     purpose: (!finding.flow.purposes.is_empty())
@@ -111,11 +168,7 @@ impl CheckOutput {
                     rule: finding.rule.clone(),
                     message: finding.message.clone(),
                     source: place(index, finding.flow.source),
-                    function: index
-                        .functions
-                        .get(finding.flow.function)
-                        .map(|function| function.path.clone())
-                        .unwrap_or_default(),
+                    function,
                     trace: finding
                         .flow
                         .trace
@@ -163,6 +216,7 @@ impl CheckOutput {
                 files_skipped,
             },
             errors,
+            baseline: None,
         }
     }
 }

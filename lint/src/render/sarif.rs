@@ -21,23 +21,6 @@ fn location(file: &str, line: u32, column: u32, message: Option<&str>) -> Value 
     location
 }
 
-/// FNV-1a, 64 bits: a fingerprint must not change with the compiler's hasher.
-fn fnv1a(text: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
-}
-
-pub fn fingerprint(flow: &FlowOut) -> String {
-    fnv1a(&format!(
-        "{}|{}|{}|{}",
-        flow.rule, flow.function, flow.category, flow.sink
-    ))
-}
-
 fn result(flow: &FlowOut) -> Value {
     let rule_index = RuleCode::from_name(&flow.rule)
         .and_then(|code| RULES.iter().position(|doc| doc.code == code));
@@ -68,7 +51,7 @@ fn result(flow: &FlowOut) -> Value {
                 "locations": steps.into_iter().map(|step| json!({ "location": step })).collect::<Vec<_>>()
             }]
         }],
-        "partialFingerprints": { "privflowFlow/v1": fingerprint(flow) },
+        "partialFingerprints": { "privflowFlow/v1": flow.fingerprint },
         "properties": {
             "category": flow.category,
             "sink": flow.sink,
