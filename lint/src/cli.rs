@@ -72,6 +72,10 @@ pub struct CheckArgs {
     /// not in it fail the check (and fixed ones are listed)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Exit 0 even if some files could not be analysed (they are still listed in the
+    /// output's errors)
+    #[arg(long)]
+    pub allow_partial: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -14,6 +14,8 @@ pub struct Checked {
     pub output: CheckOutput,
     /// Attributes the shared grammar rejected (the build rejects them too).
     pub invalid_attributes: usize,
+    /// Files that could not be read or parsed, or modules not found: never analysed.
+    pub files_not_analysed: usize,
 }
 
 impl Checked {
@@ -42,6 +44,7 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
             help: None,
         })
         .collect();
+    let files_not_analysed = errors.len();
     let mut index = Index::build(workspace, policy);
     if !index.policy_errors.is_empty() {
         let mut errors = std::mem::take(&mut index.policy_errors);
@@ -60,6 +63,7 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
     let output = CheckOutput::new(&index, &findings, result.coverage, errors);
     Ok(Checked {
         invalid_attributes: index.problems.len(),
+        files_not_analysed,
         index,
         output,
     })

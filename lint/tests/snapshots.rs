@@ -5,6 +5,10 @@ use std::path::Path;
 use std::process::Command;
 
 fn check(fixture: &str, format: &str) -> (Option<i32>, String) {
+    check_with(fixture, format, &[])
+}
+
+fn check_with(fixture: &str, format: &str, extra: &[&str]) -> (Option<i32>, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fixtures")
         .join(fixture);
@@ -17,6 +21,7 @@ fn check(fixture: &str, format: &str) -> (Option<i32>, String) {
             "--manifest-path",
         ])
         .arg(root.join("Cargo.toml"))
+        .args(extra)
         .env("NO_COLOR", "1")
         .output()
         .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
@@ -43,6 +48,14 @@ fn example_json() {
 #[test]
 fn unparsable_files_json() {
     let (code, text) = check("load", "json");
-    assert_eq!(code, Some(0), "load errors are reported, not violations");
+    assert_eq!(
+        code,
+        Some(2),
+        "a file never analysed must not pass silently"
+    );
     insta::assert_snapshot!(text);
+    // Accepted as partial: the same output, exit 0 (no violations).
+    let (code, partial) = check_with("load", "json", &["--allow-partial"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(partial, text);
 }
