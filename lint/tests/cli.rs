@@ -82,7 +82,11 @@ fn a_bad_policy_is_exit_2_with_file_line_column_and_help() {
         stderr.contains("privflow.toml:3:9"),
         "location missing:\n{stderr}"
     );
-    assert!(stderr.contains("`llm` is not a valid `kind`"), "{stderr}");
+    assert_eq!(
+        stderr.matches("`llm` is not a valid `kind`").count(),
+        1,
+        "each problem is printed once:\n{stderr}"
+    );
     assert!(stderr.contains("help: use one of"), "{stderr}");
     assert!(output.stdout.is_empty(), "errors go to stderr only");
 }
@@ -146,6 +150,36 @@ fn macros_that_do_not_expand_are_counted() {
         .unwrap_or_else(|error| unreachable!("no JSON: {error}"));
     assert_eq!(
         document["coverage"]["macros_not_understood"], 2,
+        "{document}"
+    );
+}
+
+/// An attribute with no arguments has no tokens to point at: its problem is reported at
+/// the attribute, not at the start of the file.
+#[test]
+fn a_bare_attribute_is_reported_where_it_is() {
+    let dir = scratch("cli-bare-attribute");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"bare\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n",
+    )
+    .unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::create_dir_all(dir.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "pub struct A;\n\n\n#[privflow::sink]\npub fn send(_body: &str) {}\n",
+    )
+    .unwrap_or_else(|error| unreachable!("{error}"));
+    let output = privflow(&["check", "--format", "json"], &dir);
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| unreachable!("no JSON: {error}"));
+    let error = &document["errors"][0];
+    assert_eq!(error["file"], "src/lib.rs", "{document}");
+    assert_eq!(error["line"], 4, "{document}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("`sink` needs the sink's id")),
         "{document}"
     );
 }

@@ -25,7 +25,7 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
     let policy = match loaded {
         Ok(policy) => policy,
         Err(errors) => {
-            super::print_diagnostic(&errors);
+            super::print_policy_errors(&errors);
             return ExitCode::Error;
         }
     };

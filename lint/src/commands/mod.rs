@@ -29,6 +29,14 @@ pub(crate) fn print_diagnostic(diagnostic: &dyn miette::Diagnostic) {
     }
 }
 
+/// Prints each problem of a policy once, as its own diagnostic (the list as a whole
+/// would print its summary line and then every problem again).
+pub(crate) fn print_policy_errors(errors: &privflow_model::PolicyErrors) {
+    for error in &errors.errors {
+        print_diagnostic(error);
+    }
+}
+
 /// The policy in force: `--policy FILE` when given, else the nearest privflow.toml at or
 /// above `dir`, else the built-in pack.
 pub(crate) fn policy_in_force(
@@ -60,7 +68,7 @@ pub(crate) fn analyse(
         ExitCode::Error
     })?;
     let policy = policy_in_force(explicit_policy.as_deref(), &root).map_err(|errors| {
-        print_diagnostic(&errors);
+        print_policy_errors(&errors);
         ExitCode::Error
     })?;
     let workspace = crate::index::load_lowered(&selection, &policy).map_err(|error| {
@@ -68,7 +76,7 @@ pub(crate) fn analyse(
         ExitCode::Error
     })?;
     let checked = crate::pipeline::check(workspace, &policy).map_err(|errors| {
-        print_diagnostic(&errors);
+        print_policy_errors(&errors);
         ExitCode::Error
     })?;
     Ok((policy, checked))

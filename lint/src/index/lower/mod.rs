@@ -78,6 +78,19 @@ fn arguments(attribute: &syn::Attribute) -> TokenStream {
 }
 
 impl Lowerer<'_> {
+    /// What the grammar found wrong in `attribute`. One with no arguments
+    /// (`#[privflow::sink]`) has no tokens to point at: its problems point at the
+    /// attribute, as the compiler's would.
+    fn attribute_problems(&mut self, mut errors: Vec<AttrError>, attribute: &syn::Attribute) {
+        if arguments(attribute).is_empty() {
+            let at = attribute.path().span();
+            for error in &mut errors {
+                error.span = at;
+            }
+        }
+        self.problems(errors);
+    }
+
     fn problems(&mut self, errors: Vec<AttrError>) {
         for error in errors {
             self.ir.problems.push(super::ir::AttrProblem {
@@ -216,7 +229,7 @@ impl Lowerer<'_> {
                             pos: pos(attribute.path().span()),
                         });
                     }
-                    Err(errors) => self.problems(errors),
+                    Err(errors) => self.attribute_problems(errors, attribute),
                 },
                 attr::AttrKind::Purpose => match attr::parse_purpose(tokens) {
                     Ok(args) => {
@@ -224,14 +237,14 @@ impl Lowerer<'_> {
                         tags.purposes
                             .extend(args.purposes.into_iter().map(|purpose| purpose.value));
                     }
-                    Err(errors) => self.problems(errors),
+                    Err(errors) => self.attribute_problems(errors, attribute),
                 },
                 attr::AttrKind::Declassify => match attr::parse_declassify(tokens) {
                     Ok(args) => {
                         self.problems(attr::validate::declassify(&args, policy));
                         tags.declassify = Some(args.to.into_iter().map(|to| to.value).collect());
                     }
-                    Err(errors) => self.problems(errors),
+                    Err(errors) => self.attribute_problems(errors, attribute),
                 },
                 attr::AttrKind::Allow => match attr::parse_allow(tokens) {
                     Ok(args) => {
@@ -241,7 +254,7 @@ impl Lowerer<'_> {
                             reason: args.reason.value,
                         });
                     }
-                    Err(errors) => self.problems(errors),
+                    Err(errors) => self.attribute_problems(errors, attribute),
                 },
                 attr::AttrKind::Data => {}
             }
@@ -274,7 +287,7 @@ impl Lowerer<'_> {
                 })
             }
             Err(errors) => {
-                self.problems(errors);
+                self.attribute_problems(errors, attribute);
                 None
             }
         }
