@@ -183,3 +183,34 @@ fn a_bare_attribute_is_reported_where_it_is() {
         "{document}"
     );
 }
+
+/// A file that is not UTF-8 is reported at its first bad byte, the rest is analysed, and
+/// the check exits 2 (a file never analysed must not pass silently) unless
+/// `--allow-partial` is given.
+#[test]
+fn a_file_that_is_not_utf8_is_reported_where_it_stops_being_text() {
+    let dir = scratch("cli-not-utf8");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"bytes\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n",
+    )
+    .unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::create_dir_all(dir.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(dir.join("src/lib.rs"), "mod bad;\npub fn good() {}\n")
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(dir.join("src/bad.rs"), b"pub fn f() {}\n// \xff\xfe\n")
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let output = privflow(&["check", "--format", "json"], &dir);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| unreachable!("no JSON: {error}"));
+    let error = &document["errors"][0];
+    assert_eq!(
+        (&error["file"], &error["line"], &error["column"]),
+        (&"src/bad.rs".into(), &2.into(), &4.into()),
+        "{document}"
+    );
+    assert_eq!(document["files_analyzed"], 1, "the rest is analysed");
+    let partial = privflow(&["check", "--format", "json", "--allow-partial"], &dir);
+    assert_eq!(partial.status.code(), Some(0));
+}

@@ -138,15 +138,44 @@ where
 }
 
 fn read_and_parse(path: &Path, relative: &str) -> Result<(Arc<str>, syn::File), LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|error| LoadError {
+    let bytes = std::fs::read(path).map_err(|error| LoadError {
         file: relative.to_owned(),
         line: 0,
         column: 0,
         message: format!("cannot read the file: {error}"),
     })?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        // Where the first byte that is not UTF-8 is: the line and column after the
+        // valid text before it.
+        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+        let line = 1 + valid.iter().filter(|byte| **byte == b'\n').count();
+        let line_start = valid
+            .iter()
+            .rposition(|byte| *byte == b'\n')
+            .map_or(0, |newline| newline + 1);
+        let column = 1 + String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count();
+        LoadError {
+            file: relative.to_owned(),
+            line,
+            column,
+            message: "cannot read the file: it is not UTF-8 from here on".to_owned(),
+        }
+    })?;
     match syn::parse_file(&text) {
         Ok(ast) => Ok((Arc::from(text), ast)),
         Err(error) => {
+            // The tokenizer stops at the end of the file for a delimiter never closed;
+            // the opening one is where the mistake is.
+            if let Some(((line, column), open)) = unclosed_delimiter(&text) {
+                return Err(LoadError {
+                    file: relative.to_owned(),
+                    line,
+                    column,
+                    message: format!("cannot parse: this `{open}` is never closed"),
+                });
+            }
             let start = error.span().start();
             Err(LoadError {
                 file: relative.to_owned(),
@@ -156,6 +185,132 @@ fn read_and_parse(path: &Path, relative: &str) -> Result<(Arc<str>, syn::File), 
             })
         }
     }
+}
+
+/// The first opening delimiter of `text` that no matching one closes (the innermost
+/// open one when a wrong closing delimiter or the end of the text comes), with its
+/// line and column (1-based); comments, strings and character literals skipped.
+fn unclosed_delimiter(text: &str) -> Option<((usize, usize), char)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut open: Vec<((usize, usize), char)> = Vec::new();
+    let (mut at, mut line, mut column) = (0, 1, 1);
+    // Advances over `count` characters, keeping the line and column.
+    let step = |at: &mut usize, line: &mut usize, column: &mut usize, count: usize| {
+        for _ in 0..count {
+            if chars.get(*at) == Some(&'\n') {
+                *line += 1;
+                *column = 1;
+            } else {
+                *column += 1;
+            }
+            *at += 1;
+        }
+    };
+    while let Some(&current) = chars.get(at) {
+        let next = chars.get(at + 1).copied();
+        match current {
+            '/' if next == Some('/') => {
+                let end = chars[at..]
+                    .iter()
+                    .position(|c| *c == '\n')
+                    .unwrap_or(chars.len() - at);
+                step(&mut at, &mut line, &mut column, end);
+            }
+            '/' if next == Some('*') => {
+                let mut depth = 0usize;
+                while at < chars.len() {
+                    match (chars[at], chars.get(at + 1).copied()) {
+                        ('/', Some('*')) => {
+                            depth += 1;
+                            step(&mut at, &mut line, &mut column, 2);
+                        }
+                        ('*', Some('/')) => {
+                            depth = depth.saturating_sub(1);
+                            step(&mut at, &mut line, &mut column, 2);
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => step(&mut at, &mut line, &mut column, 1),
+                    }
+                }
+            }
+            'r' | 'b' if raw_string_hashes(&chars, at).is_some() => {
+                let (prefix, hashes) = raw_string_hashes(&chars, at)?;
+                step(&mut at, &mut line, &mut column, prefix + hashes + 1);
+                let closing: Vec<char> = std::iter::once('"')
+                    .chain(std::iter::repeat_n('#', hashes))
+                    .collect();
+                while at < chars.len() && !chars[at..].starts_with(&closing) {
+                    step(&mut at, &mut line, &mut column, 1);
+                }
+                step(&mut at, &mut line, &mut column, closing.len());
+            }
+            '"' => {
+                step(&mut at, &mut line, &mut column, 1);
+                while let Some(&inner) = chars.get(at) {
+                    let skip = if inner == '\\' { 2 } else { 1 };
+                    step(&mut at, &mut line, &mut column, skip);
+                    if inner == '"' {
+                        break;
+                    }
+                }
+            }
+            '\'' => {
+                // A character literal (`'a'`, `'\n'`) or a lifetime (`'a`).
+                let literal = match next {
+                    Some('\\') => chars
+                        .get(at + 3..)
+                        .and_then(|rest| rest.iter().take(10).position(|c| *c == '\''))
+                        .map(|end| end + 4),
+                    Some(_) if chars.get(at + 2) == Some(&'\'') => Some(3),
+                    _ => None,
+                };
+                step(&mut at, &mut line, &mut column, literal.unwrap_or(1));
+            }
+            '(' | '[' | '{' => {
+                open.push(((line, column), current));
+                step(&mut at, &mut line, &mut column, 1);
+            }
+            ')' | ']' | '}' => {
+                let expected = match open.last() {
+                    Some((_, '(')) => ')',
+                    Some((_, '[')) => ']',
+                    Some(_) => '}',
+                    None => return None,
+                };
+                if current != expected {
+                    return open.pop();
+                }
+                open.pop();
+                step(&mut at, &mut line, &mut column, 1);
+            }
+            _ => step(&mut at, &mut line, &mut column, 1),
+        }
+    }
+    open.pop()
+}
+
+/// `r"`, `r#"`, `br##"`...: how long the prefix (`r` or `br`) is and how many `#`.
+fn raw_string_hashes(chars: &[char], at: usize) -> Option<(usize, usize)> {
+    let prefix = match (chars.get(at), chars.get(at + 1)) {
+        (Some('r'), _) => 1,
+        (Some('b'), Some('r')) => 2,
+        _ => return None,
+    };
+    // Not the end of an identifier (`for"`, `bar"`): the prefix starts a token.
+    if at > 0
+        && chars
+            .get(at - 1)
+            .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+    {
+        return None;
+    }
+    let hashes = chars[at + prefix..]
+        .iter()
+        .take_while(|c| **c == '#')
+        .count();
+    (chars.get(at + prefix + hashes) == Some(&'"')).then_some((prefix, hashes))
 }
 
 /// Where `mod x;` in this file looks for `x.rs` and `x/mod.rs`.
@@ -320,4 +475,27 @@ pub fn items_in_macro(item: &syn::Item) -> Option<Vec<syn::Item>> {
     }
     let file = syn::parse2::<syn::File>(call.mac.tokens.clone()).ok()?;
     (!file.items.is_empty()).then_some(file.items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unclosed_delimiter;
+
+    #[test]
+    fn the_unclosed_delimiter_is_the_opening_one() {
+        let text = "pub struct A {\n    #[data(\"contact.email\"\n    pub e: String,\n}\n";
+        assert_eq!(unclosed_delimiter(text), Some(((2, 11), '(')));
+        assert_eq!(
+            unclosed_delimiter("fn f() {\n    g(1;\n"),
+            Some(((2, 6), '('))
+        );
+        assert_eq!(unclosed_delimiter("fn f() {\n"), Some(((1, 8), '{')));
+    }
+
+    #[test]
+    fn delimiters_in_comments_strings_and_characters_do_not_count() {
+        let text = "fn f<'a>(x: &'a str) -> char {\n    // (\n    /* [ /* { */ */\n    \
+                    let _ = \"(\\\"\";\n    let _ = r#\"[\"#;\n    let _ = b'(';\n    '\\''\n}\n";
+        assert_eq!(unclosed_delimiter(text), None);
+    }
 }
