@@ -214,3 +214,38 @@ fn a_file_that_is_not_utf8_is_reported_where_it_stops_being_text() {
     let partial = privflow(&["check", "--format", "json", "--allow-partial"], &dir);
     assert_eq!(partial.status.code(), Some(0));
 }
+
+/// A module directory that links to itself is loaded once, and the loop is reported at
+/// the `mod` item, not walked until a path is too long.
+#[cfg(unix)]
+#[test]
+fn a_module_loop_through_a_symbolic_link_is_reported_once() {
+    let dir = scratch("cli-module-loop");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"looping\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n",
+    )
+    .unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::create_dir_all(dir.join("src/a")).unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(dir.join("src/lib.rs"), "pub mod a;\n")
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(dir.join("src/a/mod.rs"), "pub mod a;\npub fn f() {}\n")
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    std::os::unix::fs::symlink(".", dir.join("src/a/a"))
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let output = privflow(&["check", "--format", "json"], &dir);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| unreachable!("no JSON: {error}"));
+    assert_eq!(document["files_analyzed"], 2, "{document}");
+    let errors = document["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 1, "{document}");
+    assert_eq!(errors[0]["file"], "src/a/mod.rs");
+    assert_eq!(errors[0]["line"], 1);
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("loop")),
+        "{document}"
+    );
+}

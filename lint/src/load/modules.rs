@@ -19,6 +19,8 @@ struct Pending {
     /// lib.rs, main.rs, mod.rs or a `#[path]` file: its child modules live beside it,
     /// not in a folder named after it.
     owns_directory: bool,
+    /// The `mod` item that declared it (none for a crate root), for an error there.
+    declared_at: Option<LoadError>,
 }
 
 /// What a worker sends back for one file: its text, lowering, and child modules.
@@ -36,6 +38,10 @@ where
 {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut seen: HashSet<(usize, PathBuf)> = HashSet::new();
+    // Each crate's files by real path: a directory that links to itself (or a module
+    // path that leads back to a file) would load the same file again at every depth.
+    let mut real_paths: std::collections::HashMap<(usize, PathBuf), String> =
+        std::collections::HashMap::new();
     let mut frontier: Vec<Pending> = crates
         .iter()
         .enumerate()
@@ -44,12 +50,40 @@ where
             crate_index,
             module_path: Vec::new(),
             owns_directory: true,
+            declared_at: None,
         })
         .collect();
     let mut files = Vec::new();
     let mut errors = Vec::new();
     while !frontier.is_empty() {
         frontier.retain(|pending| seen.insert((pending.crate_index, pending.path.clone())));
+        frontier.retain(|pending| {
+            let real = pending
+                .path
+                .canonicalize()
+                .unwrap_or_else(|_| pending.path.clone());
+            match real_paths.get(&(pending.crate_index, real.clone())) {
+                None => {
+                    real_paths.insert(
+                        (pending.crate_index, real),
+                        relative(root, &pending.path),
+                    );
+                    true
+                }
+                Some(first) => {
+                    if let Some(declared) = &pending.declared_at {
+                        errors.push(LoadError {
+                            message: format!(
+                                "{}: it is {first}, already loaded (a loop through a symbolic link); not loaded again",
+                                declared.message
+                            ),
+                            ..declared.clone()
+                        });
+                    }
+                    false
+                }
+            }
+        });
         let loaded: Vec<(Pending, Result<Loaded<T>, LoadError>)> = frontier
             .into_par_iter()
             .map(|pending| {
@@ -421,6 +455,7 @@ impl Children<'_> {
                 crate_index: self.file.crate_index,
                 module_path,
                 owns_directory,
+                declared_at: Some(at(format!("module `{}`", module.ident))),
             });
         }
     }
