@@ -20,6 +20,22 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A one-package workspace `name` in a scratch directory, with these files under it.
+fn package(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let dir = scratch(&format!("cli-{name}"));
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n"
+    );
+    let manifest: (&str, &[u8]) = ("Cargo.toml", manifest.as_bytes());
+    for (path, content) in std::iter::once(&manifest).chain(files) {
+        let path = dir.join(path);
+        let made = path.parent().map(std::fs::create_dir_all);
+        assert!(matches!(made, Some(Ok(()))));
+        std::fs::write(&path, content).unwrap_or_else(|error| unreachable!("{error}"));
+    }
+    dir
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -158,18 +174,13 @@ fn macros_that_do_not_expand_are_counted() {
 /// the attribute, not at the start of the file.
 #[test]
 fn a_bare_attribute_is_reported_where_it_is() {
-    let dir = scratch("cli-bare-attribute");
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"bare\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n",
-    )
-    .unwrap_or_else(|error| unreachable!("{error}"));
-    std::fs::create_dir_all(dir.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
-    std::fs::write(
-        dir.join("src/lib.rs"),
-        "pub struct A;\n\n\n#[privflow::sink]\npub fn send(_body: &str) {}\n",
-    )
-    .unwrap_or_else(|error| unreachable!("{error}"));
+    let dir = package(
+        "bare",
+        &[(
+            "src/lib.rs",
+            b"pub struct A;\n\n\n#[privflow::sink]\npub fn send(_body: &str) {}\n",
+        )],
+    );
     let output = privflow(&["check", "--format", "json"], &dir);
     let document: serde_json::Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|error| unreachable!("no JSON: {error}"));
@@ -189,17 +200,13 @@ fn a_bare_attribute_is_reported_where_it_is() {
 /// `--allow-partial` is given.
 #[test]
 fn a_file_that_is_not_utf8_is_reported_where_it_stops_being_text() {
-    let dir = scratch("cli-not-utf8");
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"bytes\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n",
-    )
-    .unwrap_or_else(|error| unreachable!("{error}"));
-    std::fs::create_dir_all(dir.join("src")).unwrap_or_else(|error| unreachable!("{error}"));
-    std::fs::write(dir.join("src/lib.rs"), "mod bad;\npub fn good() {}\n")
-        .unwrap_or_else(|error| unreachable!("{error}"));
-    std::fs::write(dir.join("src/bad.rs"), b"pub fn f() {}\n// \xff\xfe\n")
-        .unwrap_or_else(|error| unreachable!("{error}"));
+    let dir = package(
+        "bytes",
+        &[
+            ("src/lib.rs", b"mod bad;\npub fn good() {}\n"),
+            ("src/bad.rs", b"pub fn f() {}\n// \xff\xfe\n"),
+        ],
+    );
     let output = privflow(&["check", "--format", "json"], &dir);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     let document: serde_json::Value = serde_json::from_slice(&output.stdout)
@@ -220,17 +227,13 @@ fn a_file_that_is_not_utf8_is_reported_where_it_stops_being_text() {
 #[cfg(unix)]
 #[test]
 fn a_module_loop_through_a_symbolic_link_is_reported_once() {
-    let dir = scratch("cli-module-loop");
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"looping\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n",
-    )
-    .unwrap_or_else(|error| unreachable!("{error}"));
-    std::fs::create_dir_all(dir.join("src/a")).unwrap_or_else(|error| unreachable!("{error}"));
-    std::fs::write(dir.join("src/lib.rs"), "pub mod a;\n")
-        .unwrap_or_else(|error| unreachable!("{error}"));
-    std::fs::write(dir.join("src/a/mod.rs"), "pub mod a;\npub fn f() {}\n")
-        .unwrap_or_else(|error| unreachable!("{error}"));
+    let dir = package(
+        "looping",
+        &[
+            ("src/lib.rs", b"pub mod a;\n"),
+            ("src/a/mod.rs", b"pub mod a;\npub fn f() {}\n"),
+        ],
+    );
     std::os::unix::fs::symlink(".", dir.join("src/a/a"))
         .unwrap_or_else(|error| unreachable!("{error}"));
     let output = privflow(&["check", "--format", "json"], &dir);

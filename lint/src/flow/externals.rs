@@ -5,7 +5,7 @@
 use super::frame::Frame;
 use super::places::collection_of;
 use super::types::Mode;
-use super::value::{Callable, ELEMENT, ERR, Global, Origin, Step, Taint, Value};
+use super::value::{Callable, ELEMENT, ERR, Global, Step, Taint, Value};
 use crate::index::ir::{Expr, Pos};
 use crate::index::ty::{Ty, Wrapper};
 use privflow_model::policy::HOST_SINK;
@@ -748,7 +748,8 @@ impl Frame<'_, '_> {
         let hits: Vec<(String, String)> = match found {
             Found::Declared(sink, declared) => vec![(sink, format!("passed to `{declared}`"))],
             // An HTTP client: the request goes to the known hosts its URL named.
-            Found::Catalogued(entry) if entry.sink == HOST_SINK => destinations(&taint)
+            Found::Catalogued(entry) if entry.sink == HOST_SINK => taint
+                .destination_sinks()
                 .map(|sink| {
                     let note = format!(
                         "sent by {} `{method}` to a {sink} host (sink catalog)",
@@ -801,12 +802,4 @@ fn result_of(ok: Value, err: Value) -> Value {
     value.fields.insert(ELEMENT.to_owned(), ok);
     value.fields.insert(ERR.to_owned(), err);
     value
-}
-
-/// The sinks of the known hosts whose URLs `taint` carries.
-fn destinations(taint: &Taint) -> impl Iterator<Item = &std::sync::Arc<str>> {
-    taint.0.keys().filter_map(|origin| match origin {
-        Origin::Destination { sink } => Some(sink),
-        _ => None,
-    })
 }

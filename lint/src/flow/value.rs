@@ -170,22 +170,32 @@ impl Taint {
         true
     }
 
-    /// Only what says where a request goes: the destination marks.
-    pub fn destinations(&self) -> Taint {
-        if !self
-            .0
-            .keys()
-            .any(|origin| matches!(origin, Origin::Destination { .. }))
-        {
-            return Taint::default();
+    /// The origins `keep` picks, or `None` if that is all of them (no copy is made).
+    fn retained(&self, keep: impl Fn(&Origin) -> bool) -> Option<Taint> {
+        if self.0.keys().all(&keep) {
+            return None;
         }
-        Taint::from_map(
+        Some(Taint::from_map(
             self.0
                 .iter()
-                .filter(|(origin, _)| matches!(origin, Origin::Destination { .. }))
+                .filter(|(origin, _)| keep(origin))
                 .map(|(origin, trace)| (origin.clone(), trace.clone()))
                 .collect(),
-        )
+        ))
+    }
+
+    /// Only what says where a request goes: the destination marks.
+    pub fn destinations(&self) -> Taint {
+        self.retained(|origin| matches!(origin, Origin::Destination { .. }))
+            .unwrap_or_else(|| self.clone())
+    }
+
+    /// The sinks of the known hosts whose URLs this taint carries.
+    pub fn destination_sinks(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.0.keys().filter_map(|origin| match origin {
+            Origin::Destination { sink } => Some(sink),
+            _ => None,
+        })
     }
 
     pub fn joined(mut self, other: &Taint) -> Taint {
@@ -510,17 +520,9 @@ impl Value {
             self.param = None;
         }
         let kept = |taint: &Taint| {
-            if !taint.0.keys().any(drop) {
-                return taint.clone();
-            }
-            Taint::from_map(
-                taint
-                    .0
-                    .iter()
-                    .filter(|(origin, _)| !drop(origin))
-                    .map(|(origin, trace)| (origin.clone(), trace.clone()))
-                    .collect(),
-            )
+            taint
+                .retained(|origin| !drop(origin))
+                .unwrap_or_else(|| taint.clone())
         };
         self.taint = kept(&self.taint);
         self.outside = kept(&self.outside);
@@ -635,20 +637,10 @@ impl Taint {
                 })
             })
         };
-        let subsumed = |origin: &Origin| match origin {
-            Origin::Param { index, path } if !path.is_empty() => covered(*index, path),
-            _ => false,
-        };
-        if !self.0.keys().any(subsumed) {
-            return None;
-        }
-        Some(Taint::from_map(
-            self.0
-                .iter()
-                .filter(|(origin, _)| !subsumed(origin))
-                .map(|(origin, trace)| (origin.clone(), trace.clone()))
-                .collect(),
-        ))
+        self.retained(|origin| match origin {
+            Origin::Param { index, path } if !path.is_empty() => !covered(*index, path),
+            _ => true,
+        })
     }
 }
 

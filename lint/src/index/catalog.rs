@@ -87,7 +87,7 @@ pub fn active(
 }
 
 /// Whether a package depends on a registry crate whose published name `matches`.
-fn depends_on(crates: &[CrateTarget], matches: impl Fn(&str) -> bool) -> bool {
+pub(crate) fn depends_on(crates: &[CrateTarget], matches: impl Fn(&str) -> bool) -> bool {
     crates.iter().any(|target| {
         target
             .registry_dependencies

@@ -61,11 +61,8 @@ pub fn load_lowered(
         crate::load::load(selection, |ast, context| lower_one(ast, context, policy))?;
     // The versions in use decide which catalog entries apply: asked of cargo only when
     // a catalogued crate is a dependency (it costs a second `cargo metadata`).
-    let catalogued = workspace.crates.iter().any(|target| {
-        target
-            .registry_dependencies
-            .iter()
-            .any(|(name, _)| policy.catalog.iter().any(|entry| entry.krate == *name))
+    let catalogued = catalog::depends_on(&workspace.crates, |name| {
+        policy.catalog.iter().any(|entry| entry.krate == name)
     });
     if catalogued {
         workspace.resolved = crate::load::resolved_versions(&workspace.root);
@@ -270,12 +267,12 @@ impl Index {
             policy_errors: Vec::new(),
         };
         // Crates a policy path may start with, when cargo said (not in a build script).
-        let dependencies: Option<std::collections::BTreeSet<String>> = workspace
-            .crates
+        let dependencies: Option<std::collections::BTreeSet<String>> = index
+            .crate_dependencies
             .iter()
-            .map(|target| target.dependencies.clone())
+            .cloned()
             .collect::<Option<Vec<_>>>()
-            .map(|lists| lists.into_iter().flatten().collect());
+            .map(|sets| sets.into_iter().flatten().collect());
         let mut impls = Vec::new();
         for file in workspace.files {
             let file_id = index.files.len();

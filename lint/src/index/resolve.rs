@@ -12,15 +12,11 @@ type Visited = foldhash::HashSet<(usize, String)>;
 /// How deep re-exports may chain before resolution gives up (cycles included).
 const MAX_DEPTH: usize = 24;
 
-/// What is remembered of a scope (named by its address): a name looked up in it
-/// through a glob.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Memo {
-    Name(usize, String),
-}
+/// A name looked up through a glob import in a scope (named by its address).
+type GlobKey = (usize, String);
 
 /// Resolutions through glob imports, shared by every thread.
-pub type GlobMemo = std::sync::RwLock<foldhash::HashMap<Memo, Option<Def>>>;
+pub type GlobMemo = std::sync::RwLock<foldhash::HashMap<GlobKey, Option<Def>>>;
 
 thread_local! {
     /// The resolutions this thread is computing.
@@ -29,7 +25,7 @@ thread_local! {
 }
 
 struct GlobLookups {
-    computing: Vec<Memo>,
+    computing: Vec<GlobKey>,
     /// A cycle back into a computation in progress found nothing there: what was found
     /// may lack what the cycle would have found (kept only by the outermost, whose
     /// cycles all lie inside it).
@@ -220,14 +216,8 @@ impl Index {
                 return Some(def);
             }
         }
-        for (at, _) in scope
-            .imports
-            .iter()
-            .enumerate()
-            .filter(|(_, import)| import.glob)
-        {
-            let path = &scope.imports[at].path;
-            match self.resolve_import(crate_index, module, path, depth + 1, visited) {
+        for import in scope.imports.iter().filter(|import| import.glob) {
+            match self.resolve_import(crate_index, module, &import.path, depth + 1, visited) {
                 Some(Def::Module(krate, path)) => {
                     if let Some(def) = self.lookup_through_glob(krate, &path, name, depth) {
                         return Some(def);
@@ -256,7 +246,10 @@ impl Index {
     /// `name` in a module a glob import reaches, remembered: generated crates glob
     /// thousands of modules into one that each of them globs back (web-sys's
     /// `features`), and without the memo every name looked up in any of them walks all
-    /// of them again.
+    /// of them again. Each is computed once, with a lookup of its own (a fresh visited
+    /// set). A cycle back into a lookup in progress on this thread finds nothing there,
+    /// and what a cut-short lookup found is kept only if it is the outermost (whose
+    /// cycles all lie inside it), never if the depth limit cut it.
     fn lookup_through_glob(
         &self,
         crate_index: usize,
@@ -264,34 +257,19 @@ impl Index {
         name: &str,
         depth: usize,
     ) -> Option<Def> {
-        let scope = self.scope_of(crate_index, module)?;
-        let key = Memo::Name(std::ptr::from_ref(scope) as usize, name.to_owned());
-        self.memoized(key, depth, |visited| {
-            self.lookup(crate_index, module, name, depth + 1, visited)
-        })
-    }
-
-    /// `compute`'s result for `key`, computed once with a lookup of its own (a fresh
-    /// visited set). A cycle back into a computation in progress on this thread finds
-    /// nothing there, and what a cut-short computation found is kept only if it is the
-    /// outermost (whose cycles all lie inside it).
-    fn memoized(
-        &self,
-        key: Memo,
-        depth: usize,
-        compute: impl FnOnce(&mut Visited) -> Option<Def>,
-    ) -> Option<Def> {
         if depth > MAX_DEPTH {
             too_deep();
             return None;
         }
-        let memo = |lock: &GlobMemo| {
-            lock.read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .get(&key)
-                .cloned()
-        };
-        if let Some(known) = memo(&self.glob_memo) {
+        let scope = self.scope_of(crate_index, module)?;
+        let key: GlobKey = (std::ptr::from_ref(scope) as usize, name.to_owned());
+        let known = self
+            .glob_memo
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        if let Some(known) = known {
             return known;
         }
         let outermost = GLOB_LOOKUPS.with(|lookups| {
@@ -308,7 +286,13 @@ impl Index {
             lookups.computing.push(key.clone());
             Some(outermost)
         })?;
-        let found = compute(&mut Visited::default());
+        let found = self.lookup(
+            crate_index,
+            module,
+            name,
+            depth + 1,
+            &mut Visited::default(),
+        );
         let keep = GLOB_LOOKUPS.with(|lookups| {
             let mut lookups = lookups.borrow_mut();
             lookups.computing.pop();
