@@ -49,6 +49,10 @@ pub struct Selection {
     /// The policy file (default: privflow.toml at the workspace root, else the built-in pack)
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Do not fail (exit 2) when some files could not be analysed; they are still
+    /// listed in the output's errors and coverage
+    #[arg(long)]
+    pub allow_partial: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,10 +76,6 @@ pub struct CheckArgs {
     /// not in it fail the check (and fixed ones are listed)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Exit 0 even if some files could not be analysed (they are still listed in the
-    /// output's errors)
-    #[arg(long)]
-    pub allow_partial: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -60,7 +60,13 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
     }));
     let result = flow::analyze(&index, policy);
     let findings = verdict::judge(&index, policy, result.flows, Date::today());
-    let output = CheckOutput::new(&index, &findings, result.coverage, errors);
+    let output = CheckOutput::new(
+        &index,
+        &findings,
+        result.coverage,
+        errors,
+        files_not_analysed,
+    );
     Ok(Checked {
         invalid_attributes: index.problems.len(),
         files_not_analysed,

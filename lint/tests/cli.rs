@@ -1,40 +1,12 @@
 //! The binary end to end: argument handling, exit codes, `init`, `explain`, and a bad
 //! policy reported with its location.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn privflow(args: &[&str], cwd: &Path) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output();
-    output.unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"))
-}
+use std::path::Path;
+use std::process::Command;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|error| unreachable!("{error}"));
-    dir
-}
-
-/// A one-package workspace `name` in a scratch directory, with these files under it.
-fn package(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
-    let dir = scratch(&format!("cli-{name}"));
-    let manifest = format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n"
-    );
-    let manifest: (&str, &[u8]) = ("Cargo.toml", manifest.as_bytes());
-    for (path, content) in std::iter::once(&manifest).chain(files) {
-        let path = dir.join(path);
-        let made = path.parent().map(std::fs::create_dir_all);
-        assert!(matches!(made, Some(Ok(()))));
-        std::fs::write(&path, content).unwrap_or_else(|error| unreachable!("{error}"));
-    }
-    dir
-}
+use common::{package, privflow_in as privflow, scratch};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -56,14 +56,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     if checked.has_violations() {
         ExitCode::Violations
-    } else if checked.files_not_analysed > 0 && !args.allow_partial {
-        // A file never analysed must not pass CI silently (SPEC §3).
-        eprintln!(
-            "error: {} file(s) could not be analysed (listed in the output's errors)\n  help: fix them, or pass --allow-partial to accept a partial analysis",
-            checked.files_not_analysed
-        );
-        ExitCode::Error
     } else {
-        ExitCode::Clean
+        super::partial_failure(&checked, &args.selection).unwrap_or(ExitCode::Clean)
     }
 }

@@ -81,3 +81,19 @@ pub(crate) fn analyse(
     })?;
     Ok((policy, checked))
 }
+
+/// A run that skipped files fails (exit 2) unless `--allow-partial`: a file never
+/// analysed must not pass CI silently (SPEC §3). `None` when the run may pass.
+pub(crate) fn partial_failure(
+    checked: &crate::pipeline::Checked,
+    selection: &crate::cli::Selection,
+) -> Option<ExitCode> {
+    if checked.files_not_analysed == 0 || selection.allow_partial {
+        return None;
+    }
+    eprintln!(
+        "error: {} file(s) could not be analysed (listed in the output's errors)\n  help: fix them, or pass --allow-partial to accept a partial analysis",
+        checked.files_not_analysed
+    );
+    Some(ExitCode::Error)
+}

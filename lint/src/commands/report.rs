@@ -1,6 +1,7 @@
 //! `cargo privflow report`: the data-category report for reviewers (SPEC §5), as
 //! Markdown or JSON, optionally compared with an earlier JSON report (`--baseline`).
-//! It exits 0 once written: gating CI on violations is `check`'s job.
+//! It exits 0 once written (gating CI on violations is `check`'s job), or 2 when files
+//! could not be analysed, unless `--allow-partial`.
 
 use std::path::{Path, PathBuf};
 
@@ -50,24 +51,19 @@ pub fn run(args: &ReportArgs) -> ExitCode {
         }
     };
     match &args.output {
-        None => {
-            print!("{text}");
-            ExitCode::Clean
-        }
+        None => print!("{text}"),
         Some(path) => {
             let target = destination(path, extension);
             match std::fs::write(&target, text) {
-                Ok(()) => {
-                    eprintln!("wrote {}", target.display());
-                    ExitCode::Clean
-                }
+                Ok(()) => eprintln!("wrote {}", target.display()),
                 Err(error) => {
                     eprintln!("error: cannot write {}: {error}", target.display());
-                    ExitCode::Error
+                    return ExitCode::Error;
                 }
             }
         }
     }
+    super::partial_failure(&checked, &args.selection).unwrap_or(ExitCode::Clean)
 }
 
 /// A directory gets `privflow-report.<ext>` inside; anything else is the file itself.
@@ -98,16 +94,13 @@ pub fn export_fides(args: &crate::cli::ExportArgs) -> ExitCode {
     );
     let text = crate::report::fides::render(&checked.index, &policy, &checked.output, &system);
     match &args.output {
-        None => {
-            print!("{text}");
-            ExitCode::Clean
-        }
-        Some(path) => match std::fs::write(path, text) {
-            Ok(()) => ExitCode::Clean,
-            Err(error) => {
+        None => print!("{text}"),
+        Some(path) => {
+            if let Err(error) = std::fs::write(path, text) {
                 eprintln!("error: cannot write {}: {error}", path.display());
-                ExitCode::Error
+                return ExitCode::Error;
             }
-        },
+        }
     }
+    super::partial_failure(&checked, &args.selection).unwrap_or(ExitCode::Clean)
 }

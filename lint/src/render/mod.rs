@@ -75,7 +75,7 @@ fn fingerprint(rule: &str, function: &str, category: &str, sink: &str) -> String
     fnv1a(&format!("{rule}|{function}|{category}|{sink}"))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ErrorOut {
     pub file: String,
     pub line: u32,
@@ -85,12 +85,26 @@ pub struct ErrorOut {
     pub help: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CoverageOut {
     pub calls: usize,
     pub calls_unresolved: usize,
     pub macros_not_understood: usize,
     pub files_skipped: usize,
+}
+
+impl CoverageOut {
+    /// One line on how complete an analysis of `files_analyzed` files was, for the
+    /// reports and exports.
+    pub fn describe(&self, files_analyzed: usize) -> String {
+        format!(
+            "{files_analyzed} files analysed, {} not analysed · {} of {} calls resolved · {} macro calls not understood",
+            self.files_skipped,
+            self.calls - self.calls_unresolved.min(self.calls),
+            self.calls,
+            self.macros_not_understood
+        )
+    }
 }
 
 /// Everything `check` found, in SPEC §3's shape.
@@ -139,6 +153,7 @@ impl CheckOutput {
         findings: &[Finding],
         coverage: Coverage,
         mut errors: Vec<ErrorOut>,
+        files_skipped: usize,
     ) -> Self {
         let mut flows: Vec<FlowOut> = findings
             .iter()
@@ -196,10 +211,6 @@ impl CheckOutput {
             ))
         });
         errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-        let files_skipped = errors
-            .iter()
-            .filter(|error| error.message.starts_with("cannot"))
-            .count();
         CheckOutput {
             schema: "privflow.check/1",
             root: index.root.display().to_string(),

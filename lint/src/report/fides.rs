@@ -24,7 +24,23 @@ fn key(text: &str) -> String {
 }
 
 fn quoted(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn list(items: &BTreeSet<String>) -> String {
@@ -40,12 +56,33 @@ struct Declaration {
     sinks: BTreeSet<String>,
 }
 
-/// The fideslang key of a privflow category (its pack mapping), if it has one.
-fn category(policy: &Policy, id: &str) -> Option<String> {
-    policy
-        .categories
-        .get(id)
-        .and_then(|definition| definition.fides.clone())
+/// The fideslang key of a privflow category: its own mapping, else its nearest mapped
+/// parent (`contact.email.work` → `contact.email`'s), else `user`, fideslang's root for
+/// data about a person, so that a category the user defined is exported, not dropped.
+/// The second value says whether the category had a mapping of its own.
+fn category(policy: &Policy, id: &str) -> (String, bool) {
+    let own = |id: &str| {
+        policy
+            .categories
+            .get(id)
+            .and_then(|definition| definition.fides.clone())
+    };
+    if let Some(fides) = own(id) {
+        return (fides, true);
+    }
+    let mut parent = id;
+    while let Some((prefix, _)) = parent.rsplit_once('.') {
+        parent = prefix;
+        if let Some(fides) = own(parent) {
+            return (fides, false);
+        }
+    }
+    ("user".to_owned(), false)
+}
+
+/// Field names as the data has them: `r#type` is the field `type`.
+fn field_name(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
 }
 
 pub fn render(index: &Index, policy: &Policy, output: &CheckOutput, system: &str) -> String {
@@ -77,9 +114,7 @@ pub fn render(index: &Index, policy: &Policy, output: &CheckOutput, system: &str
         } else {
             uses
         };
-        let Some(fides_category) = category(policy, &flow.category) else {
-            continue;
-        };
+        let (fides_category, _) = category(policy, &flow.category);
         let subjects: BTreeSet<String> = policy
             .categories
             .get(&flow.category)
@@ -99,7 +134,26 @@ pub fn render(index: &Index, policy: &Policy, output: &CheckOutput, system: &str
             entry.sinks.insert(flow.sink.clone());
         }
     }
-    let mut out = String::from("system:\n");
+    // What the analysis covered rides along as YAML comments: Fides ignores them, a
+    // reviewer of the manifest sees that it may be incomplete.
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# privflow: {}",
+        output.coverage.describe(output.files_analyzed)
+    );
+    for error in &output.errors {
+        let message = format!(
+            "{}:{}:{}: {}",
+            error.file, error.line, error.column, error.message
+        );
+        let _ = writeln!(
+            out,
+            "# not analysed: {}",
+            message.replace(['\n', '\r'], " ")
+        );
+    }
+    out.push_str("system:\n");
     let _ = writeln!(out, "  - fides_key: {}", quoted(&system_key));
     let _ = writeln!(out, "    name: {}", quoted(system));
     let _ = writeln!(
@@ -137,18 +191,22 @@ pub fn render(index: &Index, policy: &Policy, output: &CheckOutput, system: &str
     out.push_str("    collections:\n");
     let mut any_collection = false;
     for info in &index.types {
-        let fields: Vec<(String, BTreeSet<String>)> = info
+        let fields: Vec<(&str, BTreeSet<String>, Vec<&str>)> = info
             .def
             .fields
             .iter()
             .filter_map(|field| {
                 let tag = field.tag.as_ref()?;
-                let categories: BTreeSet<String> = tag
-                    .categories
-                    .iter()
-                    .filter_map(|id| category(policy, id))
-                    .collect();
-                (!categories.is_empty()).then(|| (field.name.clone(), categories))
+                let mut categories = BTreeSet::new();
+                let mut unmapped = Vec::new();
+                for id in &tag.categories {
+                    let (fides, mapped) = category(policy, id);
+                    categories.insert(fides);
+                    if !mapped {
+                        unmapped.push(id.as_str());
+                    }
+                }
+                (!categories.is_empty()).then(|| (field_name(&field.name), categories, unmapped))
             })
             .collect();
         if fields.is_empty() {
@@ -157,8 +215,18 @@ pub fn render(index: &Index, policy: &Policy, output: &CheckOutput, system: &str
         any_collection = true;
         let _ = writeln!(out, "      - name: {}", quoted(&key(&info.path)));
         out.push_str("        fields:\n");
-        for (name, categories) in fields {
-            let _ = writeln!(out, "          - name: {}", quoted(&name));
+        for (name, categories, unmapped) in fields {
+            let _ = writeln!(out, "          - name: {}", quoted(name));
+            if !unmapped.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "            description: {}",
+                    quoted(&format!(
+                        "privflow categories without a fideslang mapping of their own: {}",
+                        unmapped.join(", ")
+                    ))
+                );
+            }
             let _ = writeln!(out, "            data_categories: {}", list(&categories));
         }
     }

@@ -116,6 +116,28 @@ pub fn render(report: &Report) -> String {
         report.violations.len(),
         report.exceptions.len()
     );
+    let _ = write!(
+        out,
+        "<p id=\"coverage\">Coverage: {}</p>",
+        escape(&report.coverage_line())
+    );
+    if !report.errors.is_empty() {
+        out.push_str("<h2>Not analysed</h2><p>The analysis did not cover these; the report may miss flows through them.</p>");
+        let rows: Vec<(bool, Vec<String>)> = report
+            .errors
+            .iter()
+            .map(|error| {
+                (
+                    true,
+                    vec![
+                        format!("{}:{}:{}", error.file, error.line, error.column),
+                        error.message.clone(),
+                    ],
+                )
+            })
+            .collect();
+        table(&mut out, "not-analysed", &["where", "problem"], &rows);
+    }
     out.push_str("<h2>Data map</h2>");
     out.push_str(&diagram(report));
     let rows: Vec<(bool, Vec<String>)> = report

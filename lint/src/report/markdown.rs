@@ -1,4 +1,6 @@
 //! The report as Markdown that renders on GitHub, with a Mermaid diagram of the data map.
+//! Every string from the analysed code or the policy goes through [`code`] or [`text`],
+//! so none of it can become raw HTML, a link, or a broken table row.
 
 use std::fmt::Write as _;
 
@@ -6,7 +8,50 @@ use super::Report;
 
 /// Table cells: pipes and newlines would break the row.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// Prose: HTML-escaped (Markdown passes raw HTML through) and with the characters that
+/// start links, code or emphasis escaped.
+fn text(raw: &str) -> String {
+    let escaped = super::html::escape(raw);
+    let mut out = String::with_capacity(escaped.len());
+    for c in escaped.chars() {
+        if matches!(c, '[' | ']' | '`' | '*' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    cell(&out)
+}
+
+/// A code span: nothing inside is HTML, so the text stays literal. The fence is one
+/// backtick longer than the longest run inside (CommonMark), padded when the text
+/// starts or ends with one.
+fn code(raw: &str) -> String {
+    let raw = cell(raw);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in raw.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if raw.starts_with('`') || raw.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{raw}{pad}{fence}")
+}
+
+/// Mermaid labels: quotes and angle brackets as Mermaid's entity codes.
+fn label(raw: &str) -> String {
+    cell(raw)
+        .replace('#', "#35;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
 }
 
 /// Mermaid node ids: letters, digits and underscores only.
@@ -27,6 +72,22 @@ pub fn render(report: &Report) -> String {
         report.violations.len(),
         report.exceptions.len()
     );
+    let _ = writeln!(out, "Coverage: {}\n", text(&report.coverage_line()));
+    if !report.errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Not analysed\n\nThe analysis did not cover these; the report may miss flows through them.\n"
+        );
+        for error in &report.errors {
+            let _ = writeln!(
+                out,
+                "- {}: {}",
+                code(&format!("{}:{}:{}", error.file, error.line, error.column)),
+                text(&error.message)
+            );
+        }
+        out.push('\n');
+    }
     if let Some(changes) = &report.changes {
         let _ = writeln!(out, "## What changed\n");
         let sections = [
@@ -47,7 +108,7 @@ pub fn render(report: &Report) -> String {
             any = true;
             let _ = writeln!(out, "**{title}**\n");
             for item in items {
-                let _ = writeln!(out, "- `{}`", cell(item));
+                let _ = writeln!(out, "- {}", code(item));
             }
             out.push('\n');
         }
@@ -69,9 +130,9 @@ pub fn render(report: &Report) -> String {
             out,
             "  c_{}[\"{}\"] {style} s_{}([\"{}\"])",
             node(&entry.category),
-            entry.category,
+            label(&entry.category),
             node(&entry.sink),
-            entry.sink
+            label(&entry.sink)
         );
     }
     let _ = writeln!(out, "```\n");
@@ -88,15 +149,15 @@ pub fn render(report: &Report) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "| `{}` | `{}` | {} | {} | {} | {} | {} | {} |",
-            cell(&entry.category),
-            cell(&entry.sink),
-            cell(entry.vendor.as_deref().unwrap_or("-")),
-            entry.kind,
-            cell(entry.region.as_deref().unwrap_or("-")),
-            cell(&entry.purposes.join(", ")),
-            verdicts.join(", "),
-            cell(&entry.locations.join(", "))
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            code(&entry.category),
+            code(&entry.sink),
+            text(entry.vendor.as_deref().unwrap_or("-")),
+            text(&entry.kind),
+            text(entry.region.as_deref().unwrap_or("-")),
+            text(&entry.purposes.join(", ")),
+            text(&verdicts.join(", ")),
+            text(&entry.locations.join(", "))
         );
     }
     let _ = writeln!(out, "\n## Violations\n");
@@ -106,15 +167,13 @@ pub fn render(report: &Report) -> String {
     for flow in &report.violations {
         let _ = writeln!(
             out,
-            "- **{}** `{}` → `{}` at `{}:{}`: {} (tagged at `{}:{}`)",
-            flow.rule,
-            cell(&flow.category),
-            cell(&flow.sink),
-            cell(&flow.file),
-            flow.line,
-            cell(&flow.message),
-            cell(&flow.source.file),
-            flow.source.line
+            "- **{}** {} → {} at {}: {} (tagged at {})",
+            text(&flow.rule),
+            code(&flow.category),
+            code(&flow.sink),
+            code(&format!("{}:{}", flow.file, flow.line)),
+            text(&flow.message),
+            code(&format!("{}:{}", flow.source.file, flow.source.line))
         );
     }
     let _ = writeln!(out, "\n## Exceptions\n");
@@ -129,11 +188,11 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "- `{}` in `{}` until {}{warning}: {}",
-            cell(&exception.flow),
-            cell(exception.path.as_deref().unwrap_or("everywhere")),
-            exception.expires,
-            cell(&exception.reason)
+            "- {} in {} until {}{warning}: {}",
+            code(&exception.flow),
+            code(exception.path.as_deref().unwrap_or("everywhere")),
+            text(&exception.expires),
+            text(&exception.reason)
         );
     }
     let _ = writeln!(out, "\n## Drift from the published policy\n");
@@ -144,7 +203,7 @@ pub fn render(report: &Report) -> String {
         } else {
             items
                 .iter()
-                .map(|item| format!("`{item}`"))
+                .map(|item| code(item))
                 .collect::<Vec<_>>()
                 .join(", ")
         }
@@ -171,11 +230,10 @@ pub fn render(report: &Report) -> String {
     for field in &report.unclassified {
         let _ = writeln!(
             out,
-            "- `{}` (`{}:{}`): probably `{}`",
-            cell(&field.item),
-            cell(&field.file),
-            field.line,
-            field.suggestion
+            "- {} ({}): probably {}",
+            code(&field.item),
+            code(&format!("{}:{}", field.file, field.line)),
+            code(&field.suggestion)
         );
     }
     let _ = writeln!(out, "\n## Inventory\n");
@@ -187,16 +245,37 @@ pub fn render(report: &Report) -> String {
     for entry in &report.inventory {
         let _ = writeln!(
             out,
-            "| `{}` | `{}` | {} | {} | {} | {} | `{}:{}` |",
-            cell(&entry.item),
-            cell(&entry.category),
-            cell(entry.subject.as_deref().unwrap_or("-")),
-            cell(&entry.purposes.join(", ")),
-            cell(entry.retention.as_deref().unwrap_or("-")),
-            entry.role.as_deref().unwrap_or("-"),
-            cell(&entry.file),
-            entry.line
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            code(&entry.item),
+            code(&entry.category),
+            text(entry.subject.as_deref().unwrap_or("-")),
+            text(&entry.purposes.join(", ")),
+            text(entry.retention.as_deref().unwrap_or("-")),
+            text(entry.role.as_deref().unwrap_or("-")),
+            code(&format!("{}:{}", entry.file, entry.line))
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{code, label, text};
+
+    #[test]
+    fn code_spans_outlast_the_backticks_inside() {
+        assert_eq!(code("a::b"), "`a::b`");
+        assert_eq!(code("x ` y"), "``x ` y``");
+        assert_eq!(code("`<b>`"), "`` `<b>` ``");
+        assert_eq!(code("a|b\nc"), "`a\\|b c`");
+    }
+
+    #[test]
+    fn prose_has_no_markup_left() {
+        assert_eq!(
+            text("<img src=x> & [a](javascript:b) `c`"),
+            "&lt;img src=x&gt; &amp; \\[a\\](javascript:b) \\`c\\`"
+        );
+        assert_eq!(label("a\"<b>#"), "a#quot;#lt;b#gt;#35;");
+    }
 }

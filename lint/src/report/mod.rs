@@ -13,7 +13,7 @@ use privflow_model::policy::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::index::Index;
-use crate::render::{CheckOutput, FlowOut};
+use crate::render::{CheckOutput, CoverageOut, ErrorOut, FlowOut};
 
 /// Days before an exception's expiry from which the report warns about it.
 const EXPIRY_WARNING_DAYS: i64 = 30;
@@ -96,6 +96,14 @@ pub struct Report {
     pub exceptions: Vec<ExceptionEntry>,
     pub drift: Drift,
     pub unclassified: Vec<UnclassifiedField>,
+    /// What the analysis covered, and the files it could not analyse (in `errors`): a
+    /// report must not read as complete when it is not.
+    #[serde(default)]
+    pub files_analyzed: usize,
+    #[serde(default)]
+    pub coverage: CoverageOut,
+    #[serde(default)]
+    pub errors: Vec<ErrorOut>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Changes>,
 }
@@ -201,8 +209,16 @@ impl Report {
             exceptions,
             drift,
             unclassified: unclassified::fields(index),
+            files_analyzed: output.files_analyzed,
+            coverage: output.coverage.clone(),
+            errors: output.errors.clone(),
             changes: None,
         }
+    }
+
+    /// One line on how complete the analysis was, for every rendering of the report.
+    pub fn coverage_line(&self) -> String {
+        self.coverage.describe(self.files_analyzed)
     }
 
     /// What changed against an earlier report: flows, sinks, vendors, categories, exceptions.

@@ -1,9 +1,43 @@
-//! Helpers shared by the tests: running `check`, Python validators.
+//! Helpers shared by the tests: scratch workspaces, running the binary, Python validators.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
+
+/// `cargo-privflow` with `args`, run in `cwd`, without colour.
+pub fn privflow_in(args: &[&str], cwd: &Path) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output();
+    output.unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"))
+}
+
+/// An empty directory `name` under the test target directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|error| unreachable!("{error}"));
+    dir
+}
+
+/// A one-package workspace `name` in a scratch directory, with these files under it.
+pub fn package(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let dir = scratch(&format!("cli-{name}"));
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n"
+    );
+    let manifest: (&str, &[u8]) = ("Cargo.toml", manifest.as_bytes());
+    for (path, content) in std::iter::once(&manifest).chain(files) {
+        let path = dir.join(path);
+        let made = path.parent().map(std::fs::create_dir_all);
+        assert!(matches!(made, Some(Ok(()))));
+        std::fs::write(&path, content).unwrap_or_else(|error| unreachable!("{error}"));
+    }
+    dir
+}
 
 pub fn run(command: &mut Command) -> (bool, String) {
     let output = command

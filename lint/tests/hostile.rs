@@ -1,0 +1,144 @@
+//! Hostile and broken input, end to end: what a run that could not analyse everything
+//! says in every output, and strings from code or policy that try to become markup.
+
+mod common;
+
+use common::{package, privflow_in as privflow};
+
+/// A tagged field named with a raw identifier, a category the user defined (with no
+/// fideslang mapping), a sink and an exception whose strings are markup, and a file that
+/// does not parse.
+const LIB: &str = r#"mod broken;
+
+#[derive(privflow::Classified)]
+pub struct Customer {
+    #[data("loyalty.tier")]
+    pub r#type: String,
+    #[data("contact.email")]
+    pub email: String,
+}
+
+pub fn emit(_line: String) {}
+
+pub fn note(customer: &Customer) {
+    emit(customer.r#type.clone());
+    log::info!("{}", customer.email);
+}
+"#;
+
+const POLICY: &str = r#"[categories."loyalty.tier"]
+description = "<img src=x onerror=alert(1)> tier"
+
+[sinks.markup_sink]
+kind = "logs"
+description = "<script>alert(2)</script>"
+vendor = "<img src=x onerror=alert(3)>"
+functions = ["{crate}::emit"]
+
+[[exceptions]]
+flow = "contact.email -> logs"
+reason = "<img src=x onerror=alert(4)> [click](javascript:alert(5))"
+expires = "2099-01-01"
+"#;
+
+/// The workspace as package `hostile_<name>` (each test its own directory).
+fn workspace(name: &str) -> std::path::PathBuf {
+    let name = format!("hostile_{name}");
+    let policy = POLICY.replace("{crate}", &name);
+    package(
+        &name,
+        &[
+            ("src/lib.rs", LIB.as_bytes()),
+            ("src/broken.rs", b"pub fn broken( {\n"),
+            ("privflow.toml", policy.as_bytes()),
+        ],
+    )
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn every_report_and_export_names_the_file_not_analysed_and_fails_without_allow_partial() {
+    let dir = workspace("partial");
+    let runs: [&[&str]; 4] = [
+        &["report", "--format", "md"],
+        &["report", "--format", "html"],
+        &["report", "--format", "json"],
+        &["export", "fides"],
+    ];
+    for args in runs {
+        let strict = privflow(args, &dir);
+        assert_eq!(
+            strict.status.code(),
+            Some(2),
+            "{args:?} with a file skipped"
+        );
+        let text = stdout(&strict);
+        assert!(
+            text.contains("src/broken.rs") && text.contains("never closed"),
+            "{args:?} names the file not analysed and why:\n{text}"
+        );
+        assert!(
+            String::from_utf8_lossy(&strict.stderr).contains("--allow-partial"),
+            "{args:?} says how to accept a partial analysis"
+        );
+        let mut partial_args = args.to_vec();
+        partial_args.push("--allow-partial");
+        let partial = privflow(&partial_args, &dir);
+        assert_eq!(partial.status.code(), Some(0), "{args:?} --allow-partial");
+        assert_eq!(stdout(&partial), text, "the same output either way");
+    }
+    let json = stdout(&privflow(&["report", "--format", "json"], &dir));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    assert_eq!(report["errors"][0]["file"], "src/broken.rs");
+    assert_eq!(report["errors"][0]["line"], 1);
+    assert_eq!(report["coverage"]["files_skipped"], 1);
+    assert_eq!(report["files_analyzed"], 1);
+    let markdown = stdout(&privflow(&["report"], &dir));
+    assert!(
+        markdown.contains("1 files analysed, 1 not analysed"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn markup_in_code_and_policy_strings_stays_text_in_the_reports() {
+    let dir = workspace("markup");
+    let markdown = stdout(&privflow(&["report", "--allow-partial"], &dir));
+    assert!(markdown.contains("onerror=alert(3)"), "the vendor is shown");
+    assert!(markdown.contains("onerror=alert(4)"), "the reason is shown");
+    for raw in ["<img", "<script", "[click](javascript:"] {
+        assert!(
+            !markdown.contains(raw),
+            "raw {raw} in the Markdown:\n{markdown}"
+        );
+    }
+    let html = stdout(&privflow(
+        &["report", "--format", "html", "--allow-partial"],
+        &dir,
+    ));
+    assert!(html.contains("onerror=alert(3)"), "the vendor is shown");
+    for raw in ["<img", "<script>alert"] {
+        assert!(!html.contains(raw), "raw {raw} in the HTML");
+    }
+}
+
+#[test]
+fn the_fides_export_names_raw_fields_plainly_and_keeps_user_categories() {
+    let dir = workspace("fides");
+    let yaml = stdout(&privflow(&["export", "fides", "--allow-partial"], &dir));
+    assert!(!yaml.contains("r#type"), "{yaml}");
+    let field = yaml
+        .split("- name: \"type\"")
+        .nth(1)
+        .and_then(|rest| rest.split("- name:").next())
+        .unwrap_or_default();
+    assert!(
+        field.contains("data_categories: [\"user\"]") && field.contains("loyalty.tier"),
+        "the field of the user's category is exported, mapped to `user`, and says so:\n{yaml}"
+    );
+    assert!(yaml.starts_with("# privflow: 1 files analysed, 1 not analysed"));
+    assert!(yaml.contains("# not analysed: src/broken.rs:1:"));
+}
