@@ -70,6 +70,26 @@ impl IdGlob {
     pub fn is_exact(&self) -> bool {
         !self.wildcard
     }
+
+    /// Whether some key of `ids` matches (`purpose`: or is covered as a purpose). Every
+    /// match starts with the prefix, and such keys are adjacent in a sorted map: one
+    /// range, not a scan of the whole map per pattern.
+    pub fn matches_any_key<V>(
+        &self,
+        ids: &std::collections::BTreeMap<String, V>,
+        purpose: bool,
+    ) -> bool {
+        use std::ops::Bound;
+        ids.range::<str, _>((Bound::Included(self.prefix.as_str()), Bound::Unbounded))
+            .take_while(|(id, _)| id.starts_with(self.prefix.as_str()))
+            .any(|(id, _)| {
+                if purpose {
+                    self.covers_purpose(id)
+                } else {
+                    self.matches(id)
+                }
+            })
+    }
 }
 
 impl fmt::Display for IdGlob {

@@ -8,6 +8,7 @@ use foldhash::HashMap;
 use std::collections::BTreeSet;
 
 use privflow_model::policy::{Origin, TypeTag};
+use privflow_model::suggest::Suggestions;
 use privflow_model::{Policy, PolicyError};
 
 use super::{Def, FnId, Index, TypeId};
@@ -43,6 +44,8 @@ pub fn resolve(
 ) -> PolicyTargets {
     let mut targets = PolicyTargets::default();
     let mut nameable: Option<Vec<(String, Def)>> = None;
+    // Each unknown path is compared with every nameable one: bounded, as in the policy.
+    let mut suggestions = Suggestions::default();
     let root_of = |path: &str| -> Root {
         let first = path.split("::").next().unwrap_or_default();
         match index.crate_by_name(first) {
@@ -62,6 +65,7 @@ pub fn resolve(
             Root::Outside => targets.outside_types.push(tag.clone()),
             Root::Unknown => {
                 targets.errors.push(unknown_crate(
+                    &mut suggestions,
                     index,
                     policy,
                     &tag.path,
@@ -83,7 +87,7 @@ pub fn resolve(
                             origin,
                             format!("`{}` has no field `{field}`", tag.path),
                             "no such field",
-                            Some(suggestion(field, names, "its fields")),
+                            Some(suggestion(&mut suggestions, field, names, "its fields")),
                         ));
                     }
                     targets.types.push((id, tag.clone()));
@@ -99,6 +103,7 @@ pub fn resolve(
                         format!("`{}` names no type of the workspace", tag.path),
                         "no such type",
                         Some(suggestion(
+                            &mut suggestions,
                             &tag.path,
                             types,
                             "the type's path as the code names it",
@@ -120,6 +125,7 @@ pub fn resolve(
             match root_of(function) {
                 Root::Outside => {}
                 Root::Unknown => targets.errors.push(unknown_crate(
+                    &mut suggestions,
                     index,
                     policy,
                     function,
@@ -141,6 +147,7 @@ pub fn resolve(
                             format!("`{function}` names no function of the workspace"),
                             "no such function",
                             Some(suggestion(
+                            &mut suggestions,
                                 function,
                                 functions,
                                 "the function's path as the code names it (`crate::module::function` or `crate::Type::method`)",
@@ -163,6 +170,7 @@ fn resolve_in(index: &Index, krate: usize, path: &str) -> Option<Def> {
 }
 
 fn unknown_crate(
+    suggestions: &mut Suggestions,
     index: &Index,
     policy: &Policy,
     path: &str,
@@ -180,6 +188,7 @@ fn unknown_crate(
         format!("`{first}` is neither a crate of the workspace nor a dependency"),
         "unknown crate",
         Some(suggestion(
+            suggestions,
             first,
             crates,
             "the crate name as `use` writes it",
@@ -188,11 +197,12 @@ fn unknown_crate(
 }
 
 fn suggestion<'a>(
+    suggestions: &mut Suggestions,
     unknown: &str,
     candidates: impl Iterator<Item = &'a str>,
     otherwise: &str,
 ) -> String {
-    match privflow_model::suggest::closest(unknown, candidates) {
+    match suggestions.closest(unknown, candidates) {
         Some(candidate) => format!("did you mean `{candidate}`?"),
         None => format!("write {otherwise}"),
     }

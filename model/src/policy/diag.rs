@@ -4,34 +4,101 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
+use miette::{
+    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 
 /// The text of one policy file, shared by all its diagnostics.
 #[derive(Debug, Clone)]
 pub(crate) struct SourceFile {
     pub name: Arc<str>,
     pub text: Arc<str>,
-    code: Arc<NamedSource<Arc<str>>>,
+    /// Byte offset of each line's start: every rule and table asks for its line, so a
+    /// scan from the top each time would be quadratic in the file's size.
+    line_starts: Arc<[usize]>,
 }
 
 impl SourceFile {
     pub fn new(name: &str, text: &str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(newline, _)| newline + 1))
+            .collect();
         let text: Arc<str> = Arc::from(text);
         Self {
             name: Arc::from(name),
-            code: Arc::new(NamedSource::new(name, text.clone())),
             text,
+            line_starts,
         }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or_default();
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-        let column = before.get(line_start..).unwrap_or_default().chars().count() + 1;
-        (saturating_u32(line), saturating_u32(column))
+        // The number of line starts at or before the offset is its 1-based line.
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self
+            .line_starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start..offset)
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        (saturating_u32(line.max(1)), saturating_u32(column))
+    }
+}
+
+/// The snippet around a span read through the line index (miette's own reader scans from
+/// the top of the text for every diagnostic: quadratic when a large file has many).
+impl SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let end = span.offset() + span.len();
+        if end > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let line_of = |offset: usize| {
+            self.line_starts
+                .partition_point(|&start| start <= offset)
+                .saturating_sub(1)
+        };
+        // One line more than asked on each side: miette trims the window to exactly the
+        // context it wants, and a window that may be too large is always right.
+        let first = line_of(span.offset()).saturating_sub(context_lines_before + 1);
+        let last = line_of(end) + context_lines_after + 1;
+        let window_start = self.line_starts.get(first).copied().unwrap_or(0);
+        let window_end = self
+            .line_starts
+            .get(last + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let window = self
+            .text
+            .as_bytes()
+            .get(window_start..window_end)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((span.offset() - window_start).into(), span.len());
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            contents.data(),
+            SourceSpan::new(
+                (contents.span().offset() + window_start).into(),
+                contents.span().len(),
+            ),
+            contents.line() + first,
+            contents.column(),
+            // miette counts the newlines from the top of the text to the snippet's end.
+            contents.line_count() + first,
+        )))
     }
 }
 
@@ -51,7 +118,7 @@ pub struct PolicyError {
     pub label: String,
     pub help: Option<String>,
     span: SourceSpan,
-    code: Option<Arc<NamedSource<Arc<str>>>>,
+    code: Option<SourceFile>,
 }
 
 impl PolicyError {
@@ -71,7 +138,7 @@ impl PolicyError {
             label: label.to_owned(),
             help,
             span: SourceSpan::from(span.start..span.end.max(span.start)),
-            code: Some(source.code.clone()),
+            code: Some(source.clone()),
         }
     }
 
@@ -123,7 +190,7 @@ impl Diagnostic for PolicyError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.code.as_deref().map(|code| code as &dyn SourceCode)
+        self.code.as_ref().map(|code| code as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -190,5 +257,51 @@ impl Diagnostic for PolicyErrors {
         Some(Box::new(
             self.errors.iter().map(|error| error as &dyn Diagnostic),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceFile;
+
+    #[test]
+    fn snippets_read_through_the_index_match_miettes_own() {
+        use miette::{SourceCode, SourceSpan};
+        let text = "a = 1\n\n[sinks.x]\nkind = \"é\"\nfunctions = [\"a::b\"]\nlast";
+        let file = SourceFile::new("p.toml", text);
+        for start in 0..text.len() {
+            for len in [0, 1, 5, 12] {
+                if !text.is_char_boundary(start) || start + len > text.len() {
+                    continue;
+                }
+                for context in [0, 1, 3] {
+                    let span = SourceSpan::new(start.into(), len);
+                    let ours = file.read_span(&span, context, context);
+                    let theirs = text.read_span(&span, context, context);
+                    let (Ok(ours), Ok(theirs)) = (ours, theirs) else {
+                        unreachable!("span {start}+{len} in bounds");
+                    };
+                    assert_eq!(ours.data(), theirs.data(), "{start}+{len} ±{context}");
+                    assert_eq!(ours.span(), theirs.span());
+                    assert_eq!(
+                        (ours.line(), ours.column(), ours.line_count()),
+                        (theirs.line(), theirs.column(), theirs.line_count()),
+                        "{start}+{len} ±{context}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn line_and_column_of_offsets() {
+        let file = SourceFile::new("p.toml", "ab\néx\n\nz");
+        assert_eq!(file.line_column(0), (1, 1));
+        assert_eq!(file.line_column(2), (1, 3), "the newline ends line 1");
+        assert_eq!(file.line_column(3), (2, 1));
+        assert_eq!(file.line_column(5), (2, 2), "columns count characters");
+        assert_eq!(file.line_column(7), (3, 1));
+        assert_eq!(file.line_column(8), (4, 1));
+        assert_eq!(file.line_column(99), (4, 2), "past the end: the end");
     }
 }

@@ -7,7 +7,7 @@
 //! `macros`, which are appended. Rules and exceptions are appended; a rule with the
 //! `id` of an existing rule replaces it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 use toml_span::value::{Table, Value, ValueInner};
@@ -153,6 +153,7 @@ struct Reader<'s> {
     errors: Vec<PolicyError>,
     /// The two sides of each exception's flow, checked against the merged taxonomy.
     exception_globs: Vec<(Text, GlobKind)>,
+    suggestions: suggest::Suggestions,
 }
 
 const ROOT_KEYS: &[&str] = &[
@@ -175,6 +176,7 @@ impl<'s> Reader<'s> {
             source,
             errors: Vec::new(),
             exception_globs: Vec::new(),
+            suggestions: suggest::Suggestions::default(),
         }
     }
 
@@ -550,12 +552,10 @@ impl<'s> Reader<'s> {
 
     /// Within one file a rule id names one rule; across files it replaces (see above).
     fn check_unique_rule_ids(&mut self, rules: &[RulePatch]) {
-        for (index, patch) in rules.iter().enumerate() {
+        let mut seen = HashSet::new();
+        for patch in rules {
             let Some(id) = &patch.id else { continue };
-            if rules[..index]
-                .iter()
-                .any(|earlier| earlier.id.as_ref().map(|e| &e.value) == Some(&id.value))
-            {
+            if !seen.insert(id.value.as_str()) {
                 self.error(
                     id.span.clone(),
                     format!("duplicate rule id `{}`", id.value),
@@ -841,27 +841,23 @@ impl<'s> Reader<'s> {
 
     fn merge(&mut self, policy: &mut Policy, file: PolicyFile) {
         // A later file's entry for the same host replaces the earlier one.
-        for (host, sink) in file.hosts {
-            let entry = super::HostEntry {
+        let hosts: Vec<super::HostEntry> = file
+            .hosts
+            .into_iter()
+            .map(|(host, sink)| super::HostEntry {
                 origin: self.origin(&host.span),
                 host: host.value,
                 sink: sink.value,
-            };
-            match policy
-                .hosts
-                .iter_mut()
-                .find(|known| known.host == entry.host)
-            {
-                Some(known) => *known = entry,
-                None => policy.hosts.push(entry),
-            }
-        }
+            })
+            .collect();
+        replace_or_push(&mut policy.hosts, hosts, |entry| Some(entry.host.clone()));
         // A later file's entry for the same crate and sink replaces the earlier one.
+        let mut catalog = Vec::new();
         for patch in file.catalog {
             let Some(versions) = patch.versions else {
                 continue;
             };
-            let entry = super::CatalogEntry {
+            catalog.push(super::CatalogEntry {
                 krate: patch.krate.value,
                 versions,
                 origin: self.origin(&patch.sink.span),
@@ -870,16 +866,11 @@ impl<'s> Reader<'s> {
                 functions: patch.functions,
                 macros: patch.macros,
                 installed_by: patch.installed_by,
-            };
-            match policy
-                .catalog
-                .iter_mut()
-                .find(|known| known.krate == entry.krate && known.sink == entry.sink)
-            {
-                Some(known) => *known = entry,
-                None => policy.catalog.push(entry),
-            }
+            });
         }
+        replace_or_push(&mut policy.catalog, catalog, |entry| {
+            Some((entry.krate.clone(), entry.sink.clone()))
+        });
         for patch in file.groups {
             let group = policy
                 .groups
@@ -973,18 +964,8 @@ impl<'s> Reader<'s> {
                 },
             );
         }
-        for patch in file.rules {
-            let replaced = patch.rule.id.as_ref().and_then(|id| {
-                policy
-                    .rules
-                    .iter()
-                    .position(|rule| rule.id.as_ref() == Some(id))
-            });
-            match replaced {
-                Some(index) => policy.rules[index] = patch.rule,
-                None => policy.rules.push(patch.rule),
-            }
-        }
+        let rules = file.rules.into_iter().map(|patch| patch.rule);
+        replace_or_push(&mut policy.rules, rules, |rule| rule.id.clone());
         policy.exceptions.extend(file.exceptions);
     }
 
@@ -1050,31 +1031,29 @@ impl<'s> Reader<'s> {
 
     fn validate(&mut self, policy: &Policy, references: &References) {
         for subject in &references.subjects {
-            self.known(subject, policy.subjects.keys(), "subject", "subjects");
+            self.known(subject, &policy.subjects, "subject", "subjects");
         }
         for category in &references.categories {
-            self.known(category, policy.categories.keys(), "category", "categories");
+            self.known(category, &policy.categories, "category", "categories");
         }
         for sink in &references.sinks {
-            self.known(sink, policy.sinks.keys(), "sink", "sinks");
+            self.known(sink, &policy.sinks, "sink", "sinks");
         }
         for (text, kind) in &references.globs {
-            let (ids, table): (Vec<&String>, &str) = match kind {
-                GlobKind::Category => (policy.categories.keys().collect(), "categories"),
-                GlobKind::Sink => (policy.sinks.keys().collect(), "sinks"),
-                GlobKind::Purpose => (policy.purposes.keys().collect(), "purposes"),
-            };
             let Ok(glob) = IdGlob::parse(&text.value) else {
                 continue;
             };
-            let matches_any = ids.iter().any(|id| match kind {
-                GlobKind::Purpose => glob.covers_purpose(id),
-                _ => glob.matches(id),
-            });
+            let matches_any = match kind {
+                GlobKind::Category => glob.matches_any_key(&policy.categories, false),
+                GlobKind::Sink => glob.matches_any_key(&policy.sinks, false),
+                GlobKind::Purpose => glob.matches_any_key(&policy.purposes, true),
+            };
             if !matches_any {
+                let table = kind.table();
                 let noun = kind.noun();
                 let help = if glob.is_exact() {
-                    suggest::did_you_mean(&text.value, ids.iter().map(|id| id.as_str()), table)
+                    self.suggestions
+                        .did_you_mean(&text.value, kind.ids(policy), table)
                 } else {
                     format!(
                         "no declared {noun} lies under `{}`; declare one under [{table}]",
@@ -1091,25 +1070,18 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn known<'a>(
-        &mut self,
-        text: &Text,
-        ids: impl Iterator<Item = &'a String> + Clone,
-        noun: &str,
-        table: &str,
-    ) {
-        if ids.clone().any(|id| *id == text.value) {
+    fn known<V>(&mut self, text: &Text, ids: &BTreeMap<String, V>, noun: &str, table: &str) {
+        if ids.contains_key(&text.value) {
             return;
         }
+        let help =
+            self.suggestions
+                .did_you_mean(&text.value, ids.keys().map(String::as_str), table);
         self.error(
             text.span.clone(),
             format!("unknown {noun} `{}`", text.value),
             &format!("unknown {noun}"),
-            Some(suggest::did_you_mean(
-                &text.value,
-                ids.map(String::as_str),
-                table,
-            )),
+            Some(help),
         );
     }
 }
@@ -1127,6 +1099,23 @@ impl GlobKind {
             Self::Category => "category",
             Self::Sink => "sink",
             Self::Purpose => "purpose",
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            Self::Category => "categories",
+            Self::Sink => "sinks",
+            Self::Purpose => "purposes",
+        }
+    }
+
+    /// The declared ids of this kind.
+    fn ids(self, policy: &Policy) -> Box<dyn ExactSizeIterator<Item = &str> + '_> {
+        match self {
+            Self::Category => Box::new(policy.categories.keys().map(String::as_str)),
+            Self::Sink => Box::new(policy.sinks.keys().map(String::as_str)),
+            Self::Purpose => Box::new(policy.purposes.keys().map(String::as_str)),
         }
     }
 }
@@ -1190,5 +1179,57 @@ fn append_unique(list: &mut Vec<String>, more: Vec<String>) {
         if !list.contains(&item) {
             list.push(item);
         }
+    }
+}
+
+/// Merges `items` into `list`: an item whose key an earlier one has replaces it, the
+/// rest are appended (an item without a key is always appended). The positions are
+/// indexed: a search of the list per item would be quadratic in large policies.
+fn replace_or_push<T, K: std::hash::Hash + Eq>(
+    list: &mut Vec<T>,
+    items: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> Option<K>,
+) {
+    let mut positions: HashMap<K, usize> = list
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| Some((key(item)?, index)))
+        .collect();
+    for item in items {
+        match key(&item) {
+            Some(item_key) => match positions.get(&item_key) {
+                Some(&index) => list[index] = item,
+                None => {
+                    positions.insert(item_key, list.len());
+                    list.push(item);
+                }
+            },
+            None => list.push(item),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_or_push;
+
+    #[test]
+    fn later_entries_replace_by_key_and_unkeyed_ones_append() {
+        let mut list = vec![(Some("a"), 1), (None, 2), (Some("b"), 3)];
+        replace_or_push(
+            &mut list,
+            [(Some("b"), 4), (None, 5), (Some("c"), 6), (Some("c"), 7)],
+            |entry| entry.0,
+        );
+        assert_eq!(
+            list,
+            [
+                (Some("a"), 1),
+                (None, 2),
+                (Some("b"), 4),
+                (None, 5),
+                (Some("c"), 7)
+            ]
+        );
     }
 }
