@@ -142,3 +142,50 @@ fn the_fides_export_names_raw_fields_plainly_and_keeps_user_categories() {
     assert!(yaml.starts_with("# privflow: 1 files analysed, 1 not analysed"));
     assert!(yaml.contains("# not analysed: src/broken.rs:1:"));
 }
+
+/// A workspace pinned to a toolchain this machine does not have is analysed anyway, and
+/// nothing is installed: the layout `cargo metadata --no-deps` reads does not depend on
+/// the toolchain. Run as the binary itself (no `$CARGO` handed down), from inside the
+/// workspace, where rustup's proxy reads the pin.
+#[test]
+fn a_pinned_toolchain_that_is_not_installed_does_not_stop_the_check() {
+    const PINNED: &str = "1.61.0";
+    let dir = package(
+        "pinned",
+        &[
+            (
+                "rust-toolchain.toml",
+                format!("[toolchain]\nchannel = \"{PINNED}\"\n").as_bytes(),
+            ),
+            ("src/lib.rs", LIB.replace("mod broken;", "").as_bytes()),
+        ],
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        .args(["privflow", "check", "--format", "json"])
+        .current_dir(&dir)
+        .env_remove("CARGO")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a violation, found:\n{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    assert_eq!(json["files_analyzed"], 1);
+    let rustup_home = std::env::var_os("RUSTUP_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".rustup"))
+        });
+    if let Some(toolchains) = rustup_home.map(|home| home.join("toolchains")) {
+        let installed = std::fs::read_dir(&toolchains)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| entry.file_name().to_string_lossy().starts_with(PINNED));
+        assert!(!installed, "the pinned toolchain was installed");
+    }
+}

@@ -16,17 +16,71 @@ pub struct Selection {
     pub workspace: bool,
 }
 
+/// `cargo metadata` for `manifest` (else the one cargo finds from here) with `options`.
+///
+/// It never installs a toolchain (`RUSTUP_AUTO_INSTALL=0`), and a toolchain the
+/// workspace pins but this machine lacks does not stop it: the layout does not depend on
+/// the toolchain, so when the pinned one cannot run and cargo was not handed to us
+/// (`$CARGO`, set when run as `cargo privflow`), it asks again from outside the
+/// workspace, where rustup picks the default toolchain.
+fn metadata(
+    manifest: Option<&Path>,
+    options: &[&str],
+) -> Result<cargo_metadata::Metadata, WorkspaceError> {
+    let command = |dir: Option<&Path>, manifest: Option<&Path>| {
+        let mut command = MetadataCommand::new();
+        command
+            .other_options(
+                options
+                    .iter()
+                    .map(|option| (*option).to_owned())
+                    .collect::<Vec<_>>(),
+            )
+            .env("RUSTUP_AUTO_INSTALL", "0")
+            .env("RUST_BACKTRACE", "0");
+        if let Some(manifest) = manifest {
+            command.manifest_path(manifest);
+        }
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
+        command
+    };
+    let first = command(None, manifest).exec();
+    let error = match first {
+        Ok(metadata) => return Ok(metadata),
+        Err(error) => error,
+    };
+    let message = error.to_string();
+    let toolchain_missing = message.contains("toolchain") && message.contains("not installed");
+    if toolchain_missing && std::env::var_os("CARGO").is_none() {
+        let manifest = match manifest {
+            Some(path) => std::path::absolute(path).ok(),
+            None => nearest_manifest(),
+        };
+        if let Some(manifest) = manifest {
+            let elsewhere = std::env::temp_dir();
+            if let Ok(metadata) = command(Some(&elsewhere), Some(&manifest)).exec() {
+                return Ok(metadata);
+            }
+        }
+    }
+    Err(WorkspaceError::Metadata(message))
+}
+
+/// The `Cargo.toml` cargo would use from the current directory: the nearest one at or
+/// above it.
+fn nearest_manifest() -> Option<PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    here.ancestors()
+        .map(|dir| dir.join("Cargo.toml"))
+        .find(|manifest| manifest.is_file())
+}
+
 /// The workspace root of the selection, without loading anything else.
 pub fn workspace_root(selection: &Selection) -> Result<PathBuf, WorkspaceError> {
-    let mut command = MetadataCommand::new();
-    command.no_deps();
-    if let Some(path) = &selection.manifest_path {
-        command.manifest_path(path);
-    }
-    command
-        .exec()
+    metadata(selection.manifest_path.as_deref(), &["--no-deps"])
         .map(|metadata| metadata.workspace_root.into_std_path_buf())
-        .map_err(|error| WorkspaceError::Metadata(error.to_string()))
 }
 
 /// The registry packages of the workspace's resolved dependency graph, by name and
@@ -34,11 +88,7 @@ pub fn workspace_root(selection: &Selection) -> Result<PathBuf, WorkspaceError> 
 /// as it is: nothing is downloaded, written or built). `None` when cargo cannot tell
 /// that way (no lock file, or one out of date).
 pub fn resolved_versions(root: &Path) -> Option<Vec<(String, semver::Version)>> {
-    let metadata = MetadataCommand::new()
-        .manifest_path(root.join("Cargo.toml"))
-        .other_options(vec!["--frozen".to_owned()])
-        .exec()
-        .ok()?;
+    let metadata = metadata(Some(&root.join("Cargo.toml")), &["--frozen"]).ok()?;
     Some(
         metadata
             .packages
@@ -78,14 +128,7 @@ where
 /// The workspace root and the lib and bin targets of the selected packages, from
 /// `cargo metadata --no-deps`.
 pub fn targets(selection: &Selection) -> Result<(PathBuf, Vec<CrateTarget>), WorkspaceError> {
-    let mut command = MetadataCommand::new();
-    command.no_deps();
-    if let Some(path) = &selection.manifest_path {
-        command.manifest_path(path);
-    }
-    let metadata = command
-        .exec()
-        .map_err(|error| WorkspaceError::Metadata(error.to_string()))?;
+    let metadata = metadata(selection.manifest_path.as_deref(), &["--no-deps"])?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
     let selected: Vec<&cargo_metadata::Package> = if !selection.packages.is_empty() {
