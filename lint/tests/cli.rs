@@ -91,22 +91,41 @@ fn bad_arguments_are_exit_2() {
 }
 
 /// The fixpoint runs independent call-graph components in parallel and merges them in
-/// a fixed order: the JSON is the same byte for byte with one worker thread or three.
+/// a fixed order: every output (check's JSON, SARIF and GitHub formats, the reports,
+/// the Fides export) is the same byte for byte run again, and with 2 or 8 threads.
 #[test]
 fn output_does_not_depend_on_the_number_of_threads() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/service");
-    let run = |threads: &str| {
+    let run = |args: &[&str], threads: &str| {
         let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
-            .args(["privflow", "check", "--workspace", "--format", "json"])
+            .arg("privflow")
+            .args(args)
+            .arg("--workspace")
             .current_dir(&root)
             .env("RAYON_NUM_THREADS", threads)
             .output()
             .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
-        text(&output.stdout)
+        output.stdout
     };
-    let one = run("1");
-    assert!(one.contains("\"flows\""), "no JSON: {one}");
-    assert_eq!(one, run("3"));
+    let outputs: [&[&str]; 7] = [
+        &["check", "--format", "json"],
+        &["check", "--format", "sarif"],
+        &["check", "--format", "github"],
+        &["report", "--format", "md"],
+        &["report", "--format", "html"],
+        &["report", "--format", "json"],
+        &["export", "fides"],
+    ];
+    for args in outputs {
+        let first = run(args, "1");
+        assert!(first.len() > 1000, "{args:?} printed little: {}", text(&first));
+        for threads in ["1", "2", "8"] {
+            assert!(
+                first == run(args, threads),
+                "{args:?} differs between 1 thread and {threads}"
+            );
+        }
+    }
 }
 
 /// Every workspace macro call that does not expand is a coverage gap, counted (issue 9):
