@@ -118,7 +118,11 @@ fn output_does_not_depend_on_the_number_of_threads() {
     ];
     for args in outputs {
         let first = run(args, "1");
-        assert!(first.len() > 1000, "{args:?} printed little: {}", text(&first));
+        assert!(
+            first.len() > 1000,
+            "{args:?} printed little: {}",
+            text(&first)
+        );
         for threads in ["1", "2", "8"] {
             assert!(
                 first == run(args, threads),

@@ -189,3 +189,80 @@ fn a_pinned_toolchain_that_is_not_installed_does_not_stop_the_check() {
         assert!(!installed, "the pinned toolchain was installed");
     }
 }
+
+/// The analysed code never runs: a build script and a proc macro that would each write
+/// a marker file are read, not built, by `check`, `report` and `export`. And nothing
+/// needs the network or a registry: offline, with no lock file and an empty cargo home,
+/// the workspace (whose manifest names a registry crate) is analysed all the same.
+#[test]
+fn the_analysed_code_never_runs_and_no_network_or_registry_is_needed() {
+    let dir = common::scratch("never-run");
+    let build_marker = dir.join("build-script-ran");
+    let macro_marker = dir.join("proc-macro-ran");
+    let write_marker = |marker: &std::path::Path| {
+        format!(
+            "let _ = std::fs::write({:?}, \"ran\");",
+            marker.display().to_string()
+        )
+    };
+    let files = [
+        (
+            "Cargo.toml",
+            "[package]\nname = \"never_run\"\nversion = \"0.0.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n\n[dependencies]\nmarker = { path = \"marker\" }\nserde = \"1\"\n\n[workspace]\nmembers = [\"marker\"]\n".to_owned(),
+        ),
+        ("build.rs", format!("fn main() {{ {} }}\n", write_marker(&build_marker))),
+        (
+            "marker/Cargo.toml",
+            "[package]\nname = \"marker\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[lib]\nproc-macro = true\n".to_owned(),
+        ),
+        (
+            "marker/src/lib.rs",
+            format!(
+                "use proc_macro::TokenStream;\n\n#[proc_macro_attribute]\npub fn mark(_: TokenStream, item: TokenStream) -> TokenStream {{\n    {}\n    item\n}}\n",
+                write_marker(&macro_marker)
+            ),
+        ),
+        (
+            "src/lib.rs",
+            LIB.replace("mod broken;", "")
+                .replace("pub fn note", "#[marker::mark]\npub fn note"),
+        ),
+    ];
+    for (path, content) in &files {
+        let path = dir.join(path);
+        let made = path.parent().map(std::fs::create_dir_all);
+        assert!(matches!(made, Some(Ok(()))));
+        std::fs::write(&path, content).unwrap_or_else(|error| unreachable!("{error}"));
+    }
+    let empty_cargo_home = common::scratch("never-run-cargo-home");
+    let runs: [&[&str]; 4] = [
+        &["check", "--workspace", "--format", "json"],
+        &["report", "--workspace", "--format", "json"],
+        &["report", "--workspace", "--format", "html"],
+        &["export", "fides", "--workspace"],
+    ];
+    for args in runs {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+            .arg("privflow")
+            .args(args)
+            .current_dir(&dir)
+            .env("CARGO_NET_OFFLINE", "true")
+            .env("CARGO_HOME", &empty_cargo_home)
+            .output()
+            .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.contains("loyalty.tier") || stdout.contains("\"type\""),
+            "{args:?} analysed the workspace:\n{stdout}"
+        );
+        assert!(!build_marker.exists(), "{args:?} ran the build script");
+        assert!(!macro_marker.exists(), "{args:?} ran the proc macro");
+    }
+    assert!(!dir.join("Cargo.lock").exists(), "no lock file was written");
+    assert!(!dir.join("target").exists(), "nothing was built");
+}
