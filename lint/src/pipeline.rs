@@ -74,3 +74,69 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
         output,
     })
 }
+
+/// The whole check on one source text held in memory, as the root of a library crate
+/// `fuzz` with no dependencies: parse, lower, index, flow analysis, verdicts, output
+/// data. For the fuzz targets (no files, no `cargo metadata`); `None` when the text
+/// does not parse. Runs on the large stack, as the command line does.
+pub fn check_text(text: &str, policy: &Policy) -> Option<CheckOutput> {
+    let run = || {
+        let ast = syn::parse_file(text).ok()?;
+        let context = crate::load::FileContext {
+            relative: "src/lib.rs",
+            crate_name: "fuzz",
+            module_path: &[],
+        };
+        let lowered = crate::index::lower_one(&ast, &context, policy);
+        let workspace = Workspace {
+            root: std::path::PathBuf::from("/fuzz"),
+            crates: vec![crate::load::CrateTarget {
+                name: "fuzz".to_owned(),
+                package: "fuzz".to_owned(),
+                kind: crate::load::TargetKind::Lib,
+                root: std::path::PathBuf::from("/fuzz/src/lib.rs"),
+                dependencies: Some(Vec::new()),
+                registry_dependencies: Vec::new(),
+            }],
+            files: vec![crate::load::SourceFile {
+                path: std::path::PathBuf::from("/fuzz/src/lib.rs"),
+                relative: "src/lib.rs".to_owned(),
+                crate_index: 0,
+                module_path: Vec::new(),
+                text: std::sync::Arc::from(text),
+                lowered,
+            }],
+            errors: Vec::new(),
+            resolved: None,
+        };
+        check(workspace, policy).ok().map(|checked| checked.output)
+    };
+    crate::stack::with_large_stack(run).ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_text;
+
+    #[test]
+    fn one_text_in_memory_is_checked_whole() {
+        let policy = privflow_model::Policy::builtin().unwrap_or_else(|_| unreachable!());
+        let text = r#"
+            pub struct Contact {
+                #[data("contact.email")]
+                pub email: String,
+            }
+            pub fn note(contact: &Contact) {
+                println!("{}", contact.email);
+            }
+        "#;
+        let output = check_text(text, &policy);
+        let flows: Vec<(String, String)> = output
+            .iter()
+            .flat_map(|output| &output.flows)
+            .map(|flow| (flow.category.clone(), flow.sink.clone()))
+            .collect();
+        assert_eq!(flows, [("contact.email".to_owned(), "logs".to_owned())]);
+        assert!(check_text("fn (", &policy).is_none(), "no parse, no output");
+    }
+}

@@ -266,3 +266,235 @@ fn the_analysed_code_never_runs_and_no_network_or_registry_is_needed() {
     assert!(!dir.join("Cargo.lock").exists(), "no lock file was written");
     assert!(!dir.join("target").exists(), "nothing was built");
 }
+
+/// `check --format json` in `dir`: exit code, the JSON (or null), and stderr.
+fn check_in(dir: &std::path::Path, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let mut args = vec!["check", "--workspace", "--format", "json"];
+    args.extend_from_slice(extra);
+    let output = privflow(&args, dir);
+    (
+        output.status.code(),
+        serde_json::from_slice(&output.stdout).unwrap_or_default(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The flows of a check's JSON as `category -> sink (verdict)`.
+fn flows(json: &serde_json::Value) -> Vec<String> {
+    json["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|flow| {
+            format!(
+                "{} -> {} ({})",
+                flow["category"].as_str().unwrap_or_default(),
+                flow["sink"].as_str().unwrap_or_default(),
+                flow["verdict"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// Empty files and an empty crate are analysed (nothing to find); a generated file of
+/// 50,000 lines is analysed whole, its last function's flow found.
+#[test]
+fn empty_files_and_a_50k_line_file_are_analysed() {
+    let dir = package(
+        "empty_files",
+        &[("src/lib.rs", b"mod empty;\n"), ("src/empty.rs", b"")],
+    );
+    let (code, json, stderr) = check_in(&dir, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(json["files_analyzed"], 2);
+    assert_eq!(json["errors"], serde_json::json!([]));
+
+    let mut big = String::from(
+        "pub struct Contact {\n    #[data(\"contact.email\")]\n    pub email: String,\n}\n",
+    );
+    let functions = 10_000;
+    for index in 0..functions {
+        let next = index + 1;
+        big.push_str(&format!(
+            "pub fn step_{index}(contact: &Contact) -> usize {{\n    let n = contact.email.len() + {index};\n    if n > 1_000_000 {{ return 0; }}\n    step_{next}(contact)\n}}\n"
+        ));
+    }
+    big.push_str(&format!(
+        "pub fn step_{functions}(contact: &Contact) -> usize {{\n    println!(\"{{}}\", contact.email);\n    0\n}}\n"
+    ));
+    assert!(big.lines().count() >= 50_000);
+    let dir = package("big_file", &[("src/lib.rs", big.as_bytes())]);
+    let (code, json, stderr) = check_in(&dir, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(flows(&json), ["contact.email -> logs (violation)"]);
+    assert_eq!(json["flows"][0]["line"], 50_006);
+}
+
+/// A missing, a broken and an unreadable-as-a-package `Cargo.toml`: exit 2 with one
+/// clear error and a help line, never a panic.
+#[test]
+fn missing_or_broken_manifests_are_one_error_each() {
+    // Outside the project: a directory under target/ would find the project's manifest.
+    let dir = std::env::temp_dir().join(format!("privflow-no-manifest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|error| unreachable!("{error}"));
+    let (code, _, stderr) = check_in(&dir, &[]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("Cargo.toml") && stderr.contains("help:"),
+        "{stderr}"
+    );
+
+    let dir = package("broken_manifest", &[("src/lib.rs", b"pub fn f() {}\n")]);
+    std::fs::write(dir.join("Cargo.toml"), "[package\nname = \"x\"\n")
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let (code, _, stderr) = check_in(&dir, &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("Cargo.toml") && stderr.contains("help:") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+/// A virtual manifest analyses its members; a member it excludes is not analysed.
+#[test]
+fn virtual_manifests_and_excluded_members() {
+    let member = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n")
+    };
+    let dir = common::scratch("virtual-workspace");
+    let files = [
+        (
+            "Cargo.toml".to_owned(),
+            "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/skipped\"]\n".to_owned(),
+        ),
+        ("crates/kept/Cargo.toml".to_owned(), member("kept")),
+        (
+            "crates/kept/src/lib.rs".to_owned(),
+            LIB.replace("mod broken;", ""),
+        ),
+        (
+            "crates/skipped/Cargo.toml".to_owned(),
+            member("skipped") + "[workspace]\n",
+        ),
+        (
+            "crates/skipped/src/lib.rs".to_owned(),
+            LIB.replace("mod broken;", ""),
+        ),
+    ];
+    for (path, content) in &files {
+        let path = dir.join(path);
+        let made = path.parent().map(std::fs::create_dir_all);
+        assert!(matches!(made, Some(Ok(()))));
+        std::fs::write(&path, content).unwrap_or_else(|error| unreachable!("{error}"));
+    }
+    let (code, json, stderr) = check_in(&dir, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let files: Vec<&str> = json["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|flow| flow["file"].as_str())
+        .collect();
+    assert!(!files.is_empty(), "the member is analysed");
+    assert!(
+        files.iter().all(|file| file.starts_with("crates/kept/")),
+        "the excluded member is not: {files:?}"
+    );
+    assert_eq!(json["files_analyzed"], 1);
+}
+
+/// Policy problems end to end: invalid TOML, a wrong value type and an unknown key are
+/// each exit 2 with file:line:column and a help line; of two rules for one flow the deny
+/// wins; an expired exception excuses nothing and says that it expired.
+#[test]
+fn bad_policies_conflicting_rules_and_expired_exceptions() {
+    let source = LIB.replace("mod broken;", "");
+    let cases: [(&str, &str, &str); 3] = [
+        ("invalid_toml", "[rules\n", "privflow.toml:1:"),
+        (
+            "wrong_type",
+            "[sinks.logs]\ndisclosed = \"yes\"\n",
+            "privflow.toml:2:",
+        ),
+        (
+            "unknown_key",
+            "[sinks.logs]\ndisclose = true\n",
+            "privflow.toml:2:1",
+        ),
+    ];
+    for (name, policy, place) in cases {
+        let dir = package(
+            name,
+            &[
+                ("src/lib.rs", source.as_bytes()),
+                ("privflow.toml", policy.as_bytes()),
+            ],
+        );
+        let (code, json, stderr) = check_in(&dir, &[]);
+        assert_eq!(code, Some(2), "{name}");
+        assert_eq!(json, serde_json::Value::Null, "{name}: nothing on stdout");
+        assert!(stderr.contains(place), "{name} at {place}:\n{stderr}");
+        assert!(
+            stderr.contains("help:"),
+            "{name} has a help line:\n{stderr}"
+        );
+    }
+    let policy = r#"
+[categories."loyalty.tier"]
+description = "tier"
+
+[[rules]]
+allow = ["contact.email"]
+to = ["logs"]
+reason = "allowed"
+
+[[rules]]
+deny = ["contact.email"]
+to = ["logs"]
+reason = "denied"
+
+[[exceptions]]
+flow = "loyalty.tier -> logs"
+reason = "was fine once"
+expires = "2020-01-01"
+"#;
+    let source = source.replace(
+        "emit(customer.r#type.clone());",
+        "log::warn!(\"{}\", customer.r#type);",
+    );
+    let dir = package(
+        "rules_and_exceptions",
+        &[
+            ("src/lib.rs", source.as_bytes()),
+            ("privflow.toml", policy.as_bytes()),
+        ],
+    );
+    let (code, json, stderr) = check_in(&dir, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let found: Vec<(String, String, String)> = json["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|flow| {
+            (
+                flow["category"].as_str().unwrap_or_default().to_owned(),
+                flow["rule"].as_str().unwrap_or_default().to_owned(),
+                flow["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        found
+            .iter()
+            .any(|(category, rule, _)| category == "contact.email" && rule == "flow-denied"),
+        "deny wins: {found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(category, _, message)| category == "loyalty.tier"
+                && message.contains("expired on 2020-01-01")),
+        "the expired exception excuses nothing: {found:#?}"
+    );
+}
