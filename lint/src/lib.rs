@@ -17,6 +17,7 @@ pub mod flow;
 pub mod index;
 pub mod load;
 pub mod pipeline;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod rules;

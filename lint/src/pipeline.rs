@@ -45,6 +45,7 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
         })
         .collect();
     let files_not_analysed = errors.len();
+    crate::progress::stage("indexing", crate::progress::Measure::Nothing);
     let mut index = Index::build(workspace, policy);
     if !index.policy_errors.is_empty() {
         let mut errors = std::mem::take(&mut index.policy_errors);
@@ -59,6 +60,7 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
         help: problem.help.clone(),
     }));
     let result = flow::analyze(&index, policy);
+    crate::progress::stage("judging flows", crate::progress::Measure::Nothing);
     let findings = verdict::judge(&index, policy, result.flows, Date::today());
     let output = CheckOutput::new(
         &index,

@@ -247,3 +247,43 @@ fn a_module_loop_through_a_symbolic_link_is_reported_once() {
         "{document}"
     );
 }
+
+/// Progress goes to stderr on a terminal (here a pseudo-terminal from `script`), never
+/// into the results on stdout, and not at all when stderr is not a terminal.
+/// `PRIVFLOW_PROGRESS_AFTER_MS=0` shows it at once instead of after a second.
+#[test]
+fn progress_shows_on_a_terminal_only_and_never_on_stdout() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/axodesk/Cargo.toml");
+    let dir = scratch("cli-progress");
+    let results = dir.join("results.json");
+    let command = format!(
+        "{} privflow check --workspace --format json --manifest-path {} > {}",
+        env!("CARGO_BIN_EXE_cargo-privflow"),
+        manifest.display(),
+        results.display()
+    );
+    let terminal = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env("PRIVFLOW_PROGRESS_AFTER_MS", "0")
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run script(1): {error}"));
+    let shown = text(&terminal.stdout);
+    assert!(
+        shown.contains("analysing functions") && shown.contains("parsing files"),
+        "progress on the terminal:\n{shown}"
+    );
+    let stdout = std::fs::read_to_string(&results).unwrap_or_default();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&stdout).is_ok() && !stdout.contains("analysing"),
+        "stdout holds the JSON alone"
+    );
+    let piped = common::check_command(&manifest)
+        .env("PRIVFLOW_PROGRESS_AFTER_MS", "0")
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+    assert!(
+        !text(&piped.stderr).contains("analysing"),
+        "no progress when stderr is not a terminal"
+    );
+    assert_eq!(text(&piped.stdout), stdout, "the same results either way");
+}

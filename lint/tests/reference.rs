@@ -2,6 +2,8 @@
 //! violations listed in its VIOLATIONS.md (file, line, category, sink, rule), and every
 //! other flow is allowed or excepted; the main job's output covers enough of the policy.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
@@ -52,18 +54,7 @@ fn listed() -> BTreeSet<(String, u64, String, String, String)> {
 }
 
 fn check() -> serde_json::Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
-        .args([
-            "privflow",
-            "check",
-            "--workspace",
-            "--format",
-            "json",
-            "--manifest-path",
-        ])
-        .arg(root().join("Cargo.toml"))
-        .output()
-        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+    let output = common::check_output(&root().join("Cargo.toml"), &[]);
     assert_eq!(
         output.status.code(),
         Some(1),

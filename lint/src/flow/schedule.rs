@@ -177,6 +177,10 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         latest: HashMap::with_capacity(with_body.len()),
         ..State::default()
     };
+    crate::progress::stage(
+        "analysing functions",
+        crate::progress::Measure::Of(with_body.len()),
+    );
     let named = named_callees(index, &with_body);
     state.dirty = with_body.iter().copied().collect();
     let mut waves = settle(&mut state, &fixed, &with_body, &named);
@@ -275,6 +279,9 @@ fn run_wave(
             state.dirty.remove(id);
         }
         for (id, outcome) in run.outcomes {
+            if !state.latest.contains_key(&id) {
+                crate::progress::advance(1);
+            }
             let summary = run.summaries.remove(&id).unwrap_or_default();
             let recorded = state.record(id, outcome, summary, members);
             if recorded.changed {

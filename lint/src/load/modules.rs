@@ -197,6 +197,7 @@ fn read_and_parse(path: &Path, relative: &str) -> Result<(Arc<str>, syn::File), 
             message: "cannot read the file: it is not UTF-8 from here on".to_owned(),
         }
     })?;
+    crate::progress::advance(1);
     match syn::parse_file(&text) {
         Ok(ast) => Ok((Arc::from(text), ast)),
         Err(error) => {

@@ -114,7 +114,17 @@ pub fn check_json(manifest: &Path, extra: &[&std::ffi::OsStr]) -> serde_json::Va
 /// What `check --workspace --format json` on the workspace of `manifest` (with `extra`
 /// arguments) printed and how it exited, whatever that was.
 pub fn check_output(manifest: &Path, extra: &[&std::ffi::OsStr]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    check_command(manifest)
+        .args(extra)
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"))
+}
+
+/// The command `check --workspace --format json` on the workspace of `manifest`, to add
+/// to and run.
+pub fn check_command(manifest: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"));
+    command
         .args([
             "check",
             "--workspace",
@@ -122,8 +132,6 @@ pub fn check_output(manifest: &Path, extra: &[&std::ffi::OsStr]) -> std::process
             "json",
             "--manifest-path",
         ])
-        .arg(manifest)
-        .args(extra)
-        .output()
-        .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"))
+        .arg(manifest);
+    command
 }
