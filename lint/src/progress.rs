@@ -40,6 +40,7 @@ pub fn start() {
             if !bar.is_finished() {
                 bar.set_draw_target(ProgressDrawTarget::stderr());
                 bar.enable_steady_tick(Duration::from_millis(120));
+                bar.force_draw();
             }
         });
 }
@@ -68,6 +69,9 @@ pub fn stage(message: &'static str, measure: Measure) {
     bar.set_message(message);
     bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
     bar.set_position(0);
+    // Each stage is drawn when it starts (redraws are rate-limited, and a short stage
+    // could pass unseen); a hidden bar draws nothing.
+    bar.force_draw();
 }
 
 /// `steps` more of the current stage are done.

@@ -140,7 +140,7 @@ fn the_fides_export_names_raw_fields_plainly_and_keeps_user_categories() {
         "the field of the user's category is exported, mapped to `user`, and says so:\n{yaml}"
     );
     assert!(yaml.starts_with("# privflow: 1 files analysed, 1 not analysed"));
-    assert!(yaml.contains("# not analysed: src/broken.rs:1:"));
+    assert!(yaml.contains("# problem: src/broken.rs:1:"));
 }
 
 /// A workspace pinned to a toolchain this machine does not have is analysed anyway, and
@@ -160,6 +160,20 @@ fn a_pinned_toolchain_that_is_not_installed_does_not_stop_the_check() {
             ("src/lib.rs", LIB.replace("mod broken;", "").as_bytes()),
         ],
     );
+    // The shape arises only where rustup reads the pin: there, plain cargo fails.
+    let plain = std::process::Command::new("cargo")
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(&dir)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .output();
+    let pinned_fails = plain.is_ok_and(|plain| {
+        !plain.status.success() && String::from_utf8_lossy(&plain.stderr).contains("not installed")
+    });
+    if !pinned_fails {
+        eprintln!("cargo here does not read rust-toolchain.toml (no rustup): nothing to test");
+        return;
+    }
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
         .args(["privflow", "check", "--format", "json"])
         .current_dir(&dir)
@@ -191,26 +205,43 @@ fn a_pinned_toolchain_that_is_not_installed_does_not_stop_the_check() {
 }
 
 /// The analysed code never runs: a build script and a proc macro that would each write
-/// a marker file are read, not built, by `check`, `report` and `export`. And nothing
-/// needs the network or a registry: offline, with no lock file and an empty cargo home,
-/// the workspace (whose manifest names a registry crate) is analysed all the same.
+/// a marker file are read, not built, by `check`, `report` and `export`, and neither
+/// the `rustc` nor the `rustc-wrapper` the workspace's `.cargo/config.toml` names is
+/// started. Nothing needs the network or a registry: offline, with an empty cargo home,
+/// without a lock file (none is written) and then with one (read for the versions in
+/// use: a catalogued HTTP client's call is found only through it).
 #[test]
 fn the_analysed_code_never_runs_and_no_network_or_registry_is_needed() {
     let dir = common::scratch("never-run");
-    let build_marker = dir.join("build-script-ran");
-    let macro_marker = dir.join("proc-macro-ran");
-    let write_marker = |marker: &std::path::Path| {
+    let marker = |name: &str| dir.join(name);
+    let markers = [
+        "build-script-ran",
+        "proc-macro-ran",
+        "rustc-ran",
+        "wrapper-ran",
+    ];
+    let write_marker = |name: &str| {
         format!(
             "let _ = std::fs::write({:?}, \"ran\");",
-            marker.display().to_string()
+            marker(name).display().to_string()
         )
     };
+    let script = |name: &str| {
+        format!(
+            "#!/bin/sh\ntouch '{}'\nexec \"$@\"\n",
+            marker(name).display()
+        )
+    };
+    let source = LIB.replace("mod broken;", "").replace(
+        "pub fn note",
+        "#[marker::mark]\npub fn ask(customer: &Customer) {\n    let _ = reqwest::Client::new().post(\"https://api.openai.com/v1/chat/completions\").body(customer.email.clone()).send();\n}\n\npub fn note",
+    );
     let files = [
         (
             "Cargo.toml",
-            "[package]\nname = \"never_run\"\nversion = \"0.0.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n\n[dependencies]\nmarker = { path = \"marker\" }\nserde = \"1\"\n\n[workspace]\nmembers = [\"marker\"]\n".to_owned(),
+            "[package]\nname = \"never_run\"\nversion = \"0.0.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n\n[dependencies]\nmarker = { path = \"marker\" }\nreqwest = \"0\"\n\n[workspace]\nmembers = [\"marker\"]\n".to_owned(),
         ),
-        ("build.rs", format!("fn main() {{ {} }}\n", write_marker(&build_marker))),
+        ("build.rs", format!("fn main() {{ {} }}\n", write_marker("build-script-ran"))),
         (
             "marker/Cargo.toml",
             "[package]\nname = \"marker\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[lib]\nproc-macro = true\n".to_owned(),
@@ -219,13 +250,19 @@ fn the_analysed_code_never_runs_and_no_network_or_registry_is_needed() {
             "marker/src/lib.rs",
             format!(
                 "use proc_macro::TokenStream;\n\n#[proc_macro_attribute]\npub fn mark(_: TokenStream, item: TokenStream) -> TokenStream {{\n    {}\n    item\n}}\n",
-                write_marker(&macro_marker)
+                write_marker("proc-macro-ran")
             ),
         ),
+        ("src/lib.rs", source),
+        ("rustc.sh", script("rustc-ran").replace("exec \"$@\"", "exec rustc \"$@\"")),
+        ("wrapper.sh", script("wrapper-ran")),
         (
-            "src/lib.rs",
-            LIB.replace("mod broken;", "")
-                .replace("pub fn note", "#[marker::mark]\npub fn note"),
+            ".cargo/config.toml",
+            format!(
+                "[build]\nrustc = \"{}\"\nrustc-wrapper = \"{}\"\n",
+                dir.join("rustc.sh").display(),
+                dir.join("wrapper.sh").display()
+            ),
         ),
     ];
     for (path, content) in &files {
@@ -234,6 +271,13 @@ fn the_analysed_code_never_runs_and_no_network_or_registry_is_needed() {
         assert!(matches!(made, Some(Ok(()))));
         std::fs::write(&path, content).unwrap_or_else(|error| unreachable!("{error}"));
     }
+    #[cfg(unix)]
+    for script in ["rustc.sh", "wrapper.sh"] {
+        use std::os::unix::fs::PermissionsExt;
+        let made =
+            std::fs::set_permissions(dir.join(script), std::fs::Permissions::from_mode(0o755));
+        assert!(made.is_ok());
+    }
     let empty_cargo_home = common::scratch("never-run-cargo-home");
     let runs: [&[&str]; 4] = [
         &["check", "--workspace", "--format", "json"],
@@ -241,29 +285,51 @@ fn the_analysed_code_never_runs_and_no_network_or_registry_is_needed() {
         &["report", "--workspace", "--format", "html"],
         &["export", "fides", "--workspace"],
     ];
-    for args in runs {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
-            .arg("privflow")
-            .args(args)
-            .current_dir(&dir)
-            .env("CARGO_NET_OFFLINE", "true")
-            .env("CARGO_HOME", &empty_cargo_home)
-            .output()
-            .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            matches!(output.status.code(), Some(0 | 1)),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(
-            stdout.contains("loyalty.tier") || stdout.contains("\"type\""),
-            "{args:?} analysed the workspace:\n{stdout}"
-        );
-        assert!(!build_marker.exists(), "{args:?} ran the build script");
-        assert!(!macro_marker.exists(), "{args:?} ran the proc macro");
+    let lock = "version = 4\n\n[[package]]\nname = \"reqwest\"\nversion = \"0.12.4\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
+    for with_lock in [false, true] {
+        if with_lock {
+            std::fs::write(dir.join("Cargo.lock"), lock)
+                .unwrap_or_else(|error| unreachable!("{error}"));
+        }
+        for args in runs {
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+                .arg("privflow")
+                .args(args)
+                .current_dir(&dir)
+                .env("CARGO_NET_OFFLINE", "true")
+                .env("CARGO_HOME", &empty_cargo_home)
+                .output()
+                .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                matches!(output.status.code(), Some(0 | 1)),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(
+                stdout.contains("loyalty.tier") || stdout.contains("\"type\""),
+                "{args:?} analysed the workspace:\n{stdout}"
+            );
+            if args[0] == "check" {
+                assert_eq!(
+                    stdout.contains("ai.openai"),
+                    with_lock,
+                    "the catalogued client counts only at the locked version"
+                );
+            }
+            for name in markers {
+                assert!(!marker(name).exists(), "{args:?} ran what writes {name}");
+            }
+        }
+        if !with_lock {
+            assert!(!dir.join("Cargo.lock").exists(), "no lock file was written");
+        }
     }
-    assert!(!dir.join("Cargo.lock").exists(), "no lock file was written");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("Cargo.lock")).unwrap_or_default(),
+        lock,
+        "the lock file is left as it is"
+    );
     assert!(!dir.join("target").exists(), "nothing was built");
 }
 

@@ -1,7 +1,7 @@
 //! Policy loading at scale: `cargo bench -p privflow-model --bench policy_scale` (or with
 //! `-- N ...` entries per table). Generates policies with N categories, sinks, hosts,
-//! rules (with ids), exceptions, and N more rules and exceptions that name something
-//! missing (so N errors), loads each, and prints the time and how it grows from one size
+//! rules (with ids) and exceptions, then the same with every rule and exception naming
+//! a missing category (so 2N errors), loads each, and prints the time and how it grows from one size
 //! to the next: a doubling of N should about double it. Never part of the tests.
 
 use std::fmt::Write as _;

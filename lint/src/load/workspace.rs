@@ -16,26 +16,19 @@ pub struct Selection {
     pub workspace: bool,
 }
 
-/// `cargo metadata` for `manifest` (else the one cargo finds from here) with `options`.
+/// `cargo metadata --no-deps` for `manifest` (else the one cargo finds from here): the
+/// layout only, so cargo runs nothing else (with dependencies it would query rustc).
 ///
 /// It never installs a toolchain (`RUSTUP_AUTO_INSTALL=0`), and a toolchain the
 /// workspace pins but this machine lacks does not stop it: the layout does not depend on
 /// the toolchain, so when the pinned one cannot run and cargo was not handed to us
-/// (`$CARGO`, set when run as `cargo privflow`), it asks again from outside the
-/// workspace, where rustup picks the default toolchain.
-fn metadata(
-    manifest: Option<&Path>,
-    options: &[&str],
-) -> Result<cargo_metadata::Metadata, WorkspaceError> {
+/// (`$CARGO`, set when run as `cargo privflow`), it asks again from the filesystem root,
+/// where rustup picks the default toolchain.
+fn metadata(manifest: Option<&Path>) -> Result<cargo_metadata::Metadata, WorkspaceError> {
     let command = |dir: Option<&Path>, manifest: Option<&Path>| {
         let mut command = MetadataCommand::new();
         command
-            .other_options(
-                options
-                    .iter()
-                    .map(|option| (*option).to_owned())
-                    .collect::<Vec<_>>(),
-            )
+            .no_deps()
             .env("RUSTUP_AUTO_INSTALL", "0")
             .env("RUST_BACKTRACE", "0");
         if let Some(manifest) = manifest {
@@ -59,8 +52,7 @@ fn metadata(
             None => nearest_manifest(),
         };
         if let Some(manifest) = manifest {
-            let elsewhere = std::env::temp_dir();
-            if let Ok(metadata) = command(Some(&elsewhere), Some(&manifest)).exec() {
+            if let Ok(metadata) = command(Some(Path::new("/")), Some(&manifest)).exec() {
                 return Ok(metadata);
             }
         }
@@ -79,28 +71,31 @@ fn nearest_manifest() -> Option<PathBuf> {
 
 /// The workspace root of the selection, without loading anything else.
 pub fn workspace_root(selection: &Selection) -> Result<PathBuf, WorkspaceError> {
-    metadata(selection.manifest_path.as_deref(), &["--no-deps"])
+    metadata(selection.manifest_path.as_deref())
         .map(|metadata| metadata.workspace_root.into_std_path_buf())
 }
 
 /// The registry packages of the workspace's resolved dependency graph, by name and
-/// version: `cargo metadata` with dependencies and `--frozen` (offline, and the lock file
-/// as it is: nothing is downloaded, written or built). `None` when cargo cannot tell
-/// that way (no lock file, or one out of date).
+/// version, read from its `Cargo.lock`. Read, not asked of cargo: `cargo metadata` with
+/// dependencies queries rustc, through any `build.rustc` or `rustc-wrapper` the
+/// workspace's `.cargo/config.toml` names, and the analysed code's own programs must
+/// never run. `None` without a lock file (or one that is not TOML).
 pub fn resolved_versions(root: &Path) -> Option<Vec<(String, semver::Version)>> {
-    let metadata = metadata(Some(&root.join("Cargo.toml")), &["--frozen"]).ok()?;
+    let text = std::fs::read_to_string(root.join("Cargo.lock")).ok()?;
+    let lock = toml_span::parse(&text).ok()?;
+    let packages = lock.pointer("/package")?.as_array()?;
     Some(
-        metadata
-            .packages
-            .into_iter()
-            .filter(|package| {
-                package.source.as_ref().is_some_and(|source| {
-                    source.is_crates_io()
-                        || source.repr.starts_with("registry+")
-                        || source.repr.starts_with("sparse+")
-                })
+        packages
+            .iter()
+            .filter_map(|package| {
+                let field = |key: &str| package.pointer(&format!("/{key}"))?.as_str();
+                let from_registry = field("source").is_some_and(|source| {
+                    source.starts_with("registry+") || source.starts_with("sparse+")
+                });
+                let version = semver::Version::parse(field("version")?).ok()?;
+                let name = field("name")?.to_owned();
+                from_registry.then_some((name, version))
             })
-            .map(|package| (package.name.to_string(), package.version))
             .collect(),
     )
 }
@@ -128,7 +123,7 @@ where
 /// The workspace root and the lib and bin targets of the selected packages, from
 /// `cargo metadata --no-deps`.
 pub fn targets(selection: &Selection) -> Result<(PathBuf, Vec<CrateTarget>), WorkspaceError> {
-    let metadata = metadata(selection.manifest_path.as_deref(), &["--no-deps"])?;
+    let metadata = metadata(selection.manifest_path.as_deref())?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
     let selected: Vec<&cargo_metadata::Package> = if !selection.packages.is_empty() {

@@ -23,9 +23,15 @@ fn key(text: &str) -> String {
         .collect()
 }
 
+/// A YAML double-quoted scalar. Escaped: quotes, backslashes, and everything YAML
+/// reads as a line break (U+0085, U+2028, U+2029 too) or will not accept in a document
+/// (controls, U+FFFE, U+FFFF), so text from the analysed code cannot end the line.
 fn quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
+    format!("\"{}\"", escaped(text))
+}
+
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -33,13 +39,14 @@ fn quoted(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}') =>
+            {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             c => out.push(c),
         }
     }
-    out.push('"');
     out
 }
 
@@ -143,14 +150,14 @@ pub fn render(index: &Index, policy: &Policy, output: &CheckOutput, system: &str
         output.coverage.describe(output.files_analyzed)
     );
     for error in &output.errors {
-        let message = format!(
-            "{}:{}:{}: {}",
-            error.file, error.line, error.column, error.message
-        );
+        // A comment ends at a line break: the message is escaped as a quoted scalar is.
         let _ = writeln!(
             out,
-            "# not analysed: {}",
-            message.replace(['\n', '\r'], " ")
+            "# problem: {}:{}:{}: {}",
+            escaped(&error.file),
+            error.line,
+            error.column,
+            escaped(&error.message)
         );
     }
     out.push_str("system:\n");
@@ -235,4 +242,17 @@ pub fn render(index: &Index, policy: &Policy, output: &CheckOutput, system: &str
         out.push_str("    collections: []\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn nothing_in_a_quoted_scalar_breaks_the_line() {
+        assert_eq!(
+            quoted("a\"b\\c\nd\u{85}e\u{2028}f\u{7}"),
+            "\"a\\\"b\\\\c\\nd\\u0085e\\u2028f\\u0007\""
+        );
+    }
 }

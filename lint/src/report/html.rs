@@ -122,7 +122,7 @@ pub fn render(report: &Report) -> String {
         escape(&report.coverage_line())
     );
     if !report.errors.is_empty() {
-        out.push_str("<h2>Not analysed</h2><p>The analysis did not cover these; the report may miss flows through them.</p>");
+        out.push_str("<h2>Problems</h2><p>Files that could not be read or parsed were not analysed, and the report may miss flows through them; invalid privflow attributes were ignored.</p>");
         let rows: Vec<(bool, Vec<String>)> = report
             .errors
             .iter()
@@ -136,7 +136,7 @@ pub fn render(report: &Report) -> String {
                 )
             })
             .collect();
-        table(&mut out, "not-analysed", &["where", "problem"], &rows);
+        table(&mut out, "problems", &["where", "problem"], &rows);
     }
     out.push_str("<h2>Data map</h2>");
     out.push_str(&diagram(report));

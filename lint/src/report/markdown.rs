@@ -1,6 +1,7 @@
 //! The report as Markdown that renders on GitHub, with a Mermaid diagram of the data map.
 //! Every string from the analysed code or the policy goes through [`code`] or [`text`],
-//! so none of it can become raw HTML, a link, or a broken table row.
+//! so none of it can become raw HTML, a Markdown link, or a broken table row. (GitHub
+//! still autolinks a bare `https://` address in prose; it shows as written.)
 
 use std::fmt::Write as _;
 
@@ -76,7 +77,7 @@ pub fn render(report: &Report) -> String {
     if !report.errors.is_empty() {
         let _ = writeln!(
             out,
-            "## Not analysed\n\nThe analysis did not cover these; the report may miss flows through them.\n"
+            "## Problems\n\nFiles that could not be read or parsed were not analysed, and the report may miss flows through them; invalid privflow attributes were ignored.\n"
         );
         for error in &report.errors {
             let _ = writeln!(

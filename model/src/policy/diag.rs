@@ -20,8 +20,13 @@ pub(crate) struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: &str, text: &str) -> Self {
+        // Line breaks as miette counts them: `\n`, `\r\n`, and a lone `\r`.
+        let bytes = text.as_bytes();
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(newline, _)| newline + 1))
+            .chain(bytes.iter().enumerate().filter_map(|(offset, byte)| {
+                let lone_return = *byte == b'\r' && bytes.get(offset + 1) != Some(&b'\n');
+                (*byte == b'\n' || lone_return).then_some(offset + 1)
+            }))
             .collect();
         let text: Arc<str> = Arc::from(text);
         Self {
@@ -61,10 +66,10 @@ impl SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let end = span.offset() + span.len();
-        if end > self.text.len() {
-            return Err(MietteError::OutOfBounds);
-        }
+        let end = match span.offset().checked_add(span.len()) {
+            Some(end) if end <= self.text.len() => end,
+            _ => return Err(MietteError::OutOfBounds),
+        };
         let line_of = |offset: usize| {
             self.line_starts
                 .partition_point(|&start| start <= offset)
@@ -266,10 +271,18 @@ mod tests {
 
     #[test]
     fn snippets_read_through_the_index_match_miettes_own() {
+        for text in [
+            "a = 1\n\n[sinks.x]\nkind = \"é\"\nfunctions = [\"a::b\"]\nlast",
+            "a = 1\r\nb = 2\rc = 3\r\n\r\nend\n",
+        ] {
+            same_snippets(text);
+        }
+    }
+
+    fn same_snippets(text: &str) {
         use miette::{SourceCode, SourceSpan};
-        let text = "a = 1\n\n[sinks.x]\nkind = \"é\"\nfunctions = [\"a::b\"]\nlast";
         let file = SourceFile::new("p.toml", text);
-        for start in 0..text.len() {
+        for start in 0..=text.len() {
             for len in [0, 1, 5, 12] {
                 if !text.is_char_boundary(start) || start + len > text.len() {
                     continue;
