@@ -22,15 +22,26 @@ fn quiet_for() -> Duration {
         .map_or(Duration::from_secs(1), Duration::from_millis)
 }
 
-/// Turns progress on for this process when stderr is a terminal.
-pub fn start() {
+/// Clears the progress line when dropped: at the end of the run, or in a panic.
+pub struct Shown;
+
+impl Drop for Shown {
+    fn drop(&mut self) {
+        finish();
+    }
+}
+
+/// Turns progress on for this process when stderr is a terminal, until the returned
+/// guard is dropped.
+#[must_use = "progress is cleared when the guard is dropped"]
+pub fn start() -> Shown {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
-        return;
+        return Shown;
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
     if BAR.set(bar.clone()).is_err() {
-        return;
+        return Shown;
     }
     // Drawn only after a second; a bar already finished stays hidden.
     let _ = std::thread::Builder::new()
@@ -43,6 +54,7 @@ pub fn start() {
                 bar.force_draw();
             }
         });
+    Shown
 }
 
 /// How a stage measures its progress.
@@ -81,7 +93,8 @@ pub fn advance(steps: usize) {
     }
 }
 
-/// The run is over: the progress line is cleared before the results are written.
+/// Clears the progress line now: before a diagnostic is printed (the guard clears it
+/// at the end of the run).
 pub fn finish() {
     if let Some(bar) = BAR.get() {
         bar.finish_and_clear();

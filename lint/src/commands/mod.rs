@@ -62,7 +62,8 @@ pub(crate) fn analyse(
         workspace: selection.workspace,
     };
     let explicit_policy = selection_policy;
-    crate::progress::start();
+    // Cleared when this returns, before the results are written (or in a panic).
+    let _progress = crate::progress::start();
     crate::progress::stage("reading the workspace", crate::progress::Measure::Nothing);
     // The policy is found from the workspace root, so read the metadata first.
     let root = crate::load::workspace_root(&selection).map_err(|error| {
@@ -76,21 +77,16 @@ pub(crate) fn analyse(
         ExitCode::Error
     })?;
     crate::progress::stage("parsing files", crate::progress::Measure::Count);
-    let workspace = crate::index::load_lowered(&selection, &policy);
-    let checked = workspace
-        .map_err(|error| {
-            crate::progress::finish();
-            print_diagnostic(&error);
-            ExitCode::Error
-        })
-        .and_then(|workspace| {
-            let checked = crate::pipeline::check(workspace, &policy);
-            crate::progress::finish();
-            checked.map_err(|errors| {
-                print_policy_errors(&errors);
-                ExitCode::Error
-            })
-        })?;
+    let workspace = crate::index::load_lowered(&selection, &policy).map_err(|error| {
+        crate::progress::finish();
+        print_diagnostic(&error);
+        ExitCode::Error
+    })?;
+    let checked = crate::pipeline::check(workspace, &policy).map_err(|errors| {
+        crate::progress::finish();
+        print_policy_errors(&errors);
+        ExitCode::Error
+    })?;
     Ok((policy, checked))
 }
 

@@ -28,9 +28,18 @@ fn text(raw: &str) -> String {
 
 /// A code span: nothing inside is HTML, so the text stays literal. The fence is one
 /// backtick longer than the longest run inside (CommonMark), padded when the text
-/// starts or ends with one.
+/// starts or ends with one. Line breaks become spaces.
 fn code(raw: &str) -> String {
-    let raw = cell(raw);
+    fenced(&raw.replace(['\n', '\r'], " "))
+}
+
+/// A code span in a table cell: a pipe would end the cell, and GitHub's table parser
+/// reads `\|` as a pipe even inside code (elsewhere it would show the backslash).
+fn code_in_cell(raw: &str) -> String {
+    fenced(&cell(raw))
+}
+
+fn fenced(raw: &str) -> String {
     let mut longest = 0;
     let mut run = 0;
     for c in raw.chars() {
@@ -151,8 +160,8 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            code(&entry.category),
-            code(&entry.sink),
+            code_in_cell(&entry.category),
+            code_in_cell(&entry.sink),
             text(entry.vendor.as_deref().unwrap_or("-")),
             text(&entry.kind),
             text(entry.region.as_deref().unwrap_or("-")),
@@ -247,13 +256,13 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            code(&entry.item),
-            code(&entry.category),
+            code_in_cell(&entry.item),
+            code_in_cell(&entry.category),
             text(entry.subject.as_deref().unwrap_or("-")),
             text(&entry.purposes.join(", ")),
             text(entry.retention.as_deref().unwrap_or("-")),
             text(entry.role.as_deref().unwrap_or("-")),
-            code(&format!("{}:{}", entry.file, entry.line))
+            code_in_cell(&format!("{}:{}", entry.file, entry.line))
         );
     }
     out
@@ -261,14 +270,15 @@ pub fn render(report: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{code, label, text};
+    use super::{code, code_in_cell, label, text};
 
     #[test]
     fn code_spans_outlast_the_backticks_inside() {
         assert_eq!(code("a::b"), "`a::b`");
         assert_eq!(code("x ` y"), "``x ` y``");
         assert_eq!(code("`<b>`"), "`` `<b>` ``");
-        assert_eq!(code("a|b\nc"), "`a\\|b c`");
+        assert_eq!(code("a|b\nc"), "`a|b c`");
+        assert_eq!(code_in_cell("a|b\nc"), "`a\\|b c`");
     }
 
     #[test]
