@@ -330,7 +330,17 @@ fn the_analysed_code_never_runs_and_no_network_or_registry_is_needed() {
         lock,
         "the lock file is left as it is"
     );
-    assert!(!dir.join("target").exists(), "nothing was built");
+    let built: Vec<String> = std::fs::read_dir(dir.join("target"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        built,
+        ["privflow"],
+        "nothing was built: the target directory holds only privflow's cache"
+    );
 }
 
 /// `check --format json` in `dir`: exit code, the JSON (or null), and stderr.

@@ -4,7 +4,9 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(into = "String")]
 pub struct IdGlob {
     /// The fixed part: `contact` for `contact.*`, empty for `*`.
@@ -110,7 +112,7 @@ impl From<IdGlob> for String {
 
 /// `"contact.email -> channel.email"`: the flow patterns of `#[privflow::allow]` and of
 /// policy exceptions.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FlowPattern {
     pub category: IdGlob,
     pub sink: IdGlob,

@@ -10,14 +10,26 @@ use privflow_model::glob::FlowPattern;
 pub type Name = smol_str::SmolStr;
 
 /// 1-based line and column in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    serde::Serialize,
+    serde::Deserialize,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+)]
 pub struct Pos {
     pub line: u32,
     pub column: u32,
 }
 
 /// A path as written: `crate::models::Contact`, `Vec<T>`, `Self`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq, Hash, Default)]
 pub struct PathRef {
     pub segments: Vec<Name>,
     /// Generic arguments of the last segment that are types (`Vec<Contact>` → Contact).
@@ -26,7 +38,7 @@ pub struct PathRef {
     pub absolute: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq, Hash)]
 pub enum TypeRef {
     Path(PathRef),
     /// `&T`, `&mut T`.
@@ -44,7 +56,7 @@ pub enum TypeRef {
 }
 
 /// Tags read from `#[data(...)]` through the shared grammar.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Default, PartialEq, Eq)]
 pub struct DataTag {
     pub categories: Vec<String>,
     /// `None`: any purpose.
@@ -56,7 +68,7 @@ pub struct DataTag {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FieldDef {
     /// `email`, or `0` for tuple fields.
     pub name: String,
@@ -70,20 +82,20 @@ pub struct FieldDef {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct VariantDef {
     pub name: String,
     pub fields: Vec<FieldDef>,
     pub tag: Option<DataTag>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Copy, PartialEq, Eq)]
 pub enum TypeKind {
     Struct,
     Enum,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TypeDef {
     pub name: String,
     pub kind: TypeKind,
@@ -100,7 +112,7 @@ pub struct TypeDef {
 }
 
 /// The privflow attributes on a function (or inherited from its impl, trait or module).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Default)]
 pub struct FnTags {
     pub sink: Option<SinkTag>,
     pub purposes: Vec<String>,
@@ -109,7 +121,7 @@ pub struct FnTags {
     pub allows: Vec<AllowTag>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SinkTag {
     pub sink: String,
     /// `None`: every parameter, `self` included.
@@ -117,13 +129,13 @@ pub struct SinkTag {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AllowTag {
     pub flow: FlowPattern,
     pub reason: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct GenericParam {
     pub name: String,
     /// Trait bounds, from the parameter list and the where clause.
@@ -131,26 +143,26 @@ pub struct GenericParam {
 }
 
 /// A type parameter of a `type` alias, with its default (`type Result<T, E = Error>`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AliasParam {
     pub name: String,
     pub default: Option<TypeRef>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Param {
     pub pattern: Pattern,
     pub ty: TypeRef,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Copy, PartialEq, Eq)]
 pub enum Receiver {
     Value,
     Ref,
     RefMut,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FnDef {
     pub name: String,
     pub generics: Vec<GenericParam>,
@@ -166,7 +178,7 @@ pub struct FnDef {
 }
 
 /// What a `#[tracing::instrument(...)]` span records.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Default)]
 pub struct Instrument {
     /// The attribute: where its flows are reported.
     pub pos: Pos,
@@ -181,7 +193,7 @@ pub struct Instrument {
     pub ret: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ImplDef {
     pub self_ty: TypeRef,
     pub trait_path: Option<PathRef>,
@@ -191,7 +203,7 @@ pub struct ImplDef {
     pub destinations: Vec<(String, std::sync::Arc<str>)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TraitDef {
     pub name: String,
     pub functions: Vec<FnDef>,
@@ -199,7 +211,7 @@ pub struct TraitDef {
 
 /// One name a `use` brings into a module: `alias` stands for `path` (or, for a glob,
 /// everything in `path`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Import {
     pub alias: String,
     pub path: Vec<String>,
@@ -207,7 +219,7 @@ pub struct Import {
     pub public: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum ItemKind {
     Use(Vec<Import>),
     Type(TypeDef),
@@ -243,7 +255,7 @@ pub enum ItemKind {
 }
 
 /// A `macro_rules!` definition: its rules as token text, expanded where it is called.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MacroRules {
     pub name: String,
     pub rules: Vec<MacroRule>,
@@ -251,13 +263,13 @@ pub struct MacroRules {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct MacroRule {
     pub matcher: String,
     pub transcriber: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Item {
     /// The module the item is in, relative to the crate root (inline modules included).
     pub module: Vec<String>,
@@ -266,14 +278,14 @@ pub struct Item {
 
 /// An attribute the shared grammar rejected; the linter reports it as
 /// `invalid-attribute`, as the build does.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AttrProblem {
     pub pos: Pos,
     pub message: String,
     pub help: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Default)]
 pub struct FileIr {
     pub items: Vec<Item>,
     pub problems: Vec<AttrProblem>,
@@ -281,12 +293,12 @@ pub struct FileIr {
 
 // ---- bodies ----
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Default)]
 pub struct Block {
     pub stmts: Vec<Stmt>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Let {
     pub pattern: Pattern,
     pub ty: Option<TypeRef>,
@@ -295,7 +307,7 @@ pub struct Let {
     pub otherwise: Option<Block>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Stmt {
     /// Boxed: a `let` is the largest statement, and every statement of a block is as
     /// large as the largest (the item tree of a million lines is most of the memory).
@@ -307,7 +319,7 @@ pub enum Stmt {
     Item(Box<Item>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Pattern {
     Binding {
         name: Name,
@@ -335,7 +347,7 @@ pub enum Pattern {
     Ignore,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Copy, PartialEq, Eq)]
 pub enum Wrap {
     Ref,
     RefMut,
@@ -350,7 +362,7 @@ pub enum Wrap {
 }
 
 /// A macro's arguments as the analysis understands them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum MacroArgs {
     /// `format!`-like: the format string's implicit `{name}` captures as paths, then
     /// the explicit arguments (named ones included), each with its formatting
@@ -362,13 +374,13 @@ pub enum MacroArgs {
     NotUnderstood,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FormatArg {
     pub expr: Expr,
     pub debug: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MacroCall {
     pub path: PathRef,
     pub args: MacroArgs,
@@ -377,7 +389,7 @@ pub struct MacroCall {
     pub tokens: std::sync::Arc<str>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StructLiteral {
     pub path: PathRef,
     pub fields: Vec<(Name, Expr)>,
@@ -385,7 +397,7 @@ pub struct StructLiteral {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Expr {
     /// A local, a constant, a unit struct or a function path.
     Path {
@@ -479,7 +491,7 @@ pub enum Expr {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClosureDef {
     pub params: Vec<Param>,
     pub body: Expr,
@@ -489,7 +501,7 @@ pub struct ClosureDef {
     pub mentions: Vec<Name>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Arm {
     pub pattern: Pattern,
     pub guard: Option<Expr>,

@@ -3,6 +3,7 @@
 //! ([`resolve`]) and the tags of `privflow.toml` applied like attributes.
 
 pub mod catalog;
+mod file_cache;
 pub mod free;
 pub mod ir;
 pub mod lower;
@@ -57,8 +58,11 @@ pub fn load_lowered(
     selection: &crate::load::Selection,
     policy: &Policy,
 ) -> Result<Workspace<Lowered>, crate::load::WorkspaceError> {
-    let mut workspace =
-        crate::load::load(selection, |ast, context| lower_one(ast, context, policy))?;
+    let mut workspace = crate::load::load_cached(
+        selection,
+        |ast, context| lower_one(ast, context, policy),
+        |target_directory| Box::new(file_cache::FileCache::new(target_directory, policy)),
+    )?;
     // The versions in use decide which catalog entries apply: asked of cargo only when
     // a catalogued crate is a dependency (it costs a second `cargo metadata`).
     let catalogued = catalog::depends_on(&workspace.crates, |name| {
@@ -84,6 +88,7 @@ pub fn lower_one(
 }
 
 /// What a file lowers to: its item tree and how many macro calls were not understood.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Lowered {
     pub ir: FileIr,
     pub macros_not_understood: usize,

@@ -23,6 +23,37 @@ struct Pending {
     declared_at: Option<LoadError>,
 }
 
+/// A `mod x;` declaration as its file writes it: what is needed to find the module's
+/// file, kept by the cache so that an unchanged file is not parsed again.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ModuleDecl {
+    name: String,
+    /// The inline modules around it (`mod a { mod x; }`).
+    inline: Vec<String>,
+    /// `#[path]` and the `#[cfg_attr(.., path)]` that may hold here, in order.
+    explicit_paths: Vec<String>,
+    line: usize,
+    column: usize,
+}
+
+/// Where a file's lowering and `mod` declarations are kept between runs, by its text
+/// and its place in the crate (`lint/src/load/cache.rs`).
+pub trait Cache<T>: Sync {
+    fn get(&self, text: &str, context: &FileContext<'_>) -> Option<(T, Vec<ModuleDecl>)>;
+    fn put(&self, text: &str, context: &FileContext<'_>, lowered: &T, modules: &[ModuleDecl]);
+}
+
+/// No cache: every file is parsed.
+pub struct NoCache;
+
+impl<T> Cache<T> for NoCache {
+    fn get(&self, _: &str, _: &FileContext<'_>) -> Option<(T, Vec<ModuleDecl>)> {
+        None
+    }
+
+    fn put(&self, _: &str, _: &FileContext<'_>, _: &T, _: &[ModuleDecl]) {}
+}
+
 /// What a worker sends back for one file: its text, lowering, and child modules.
 struct Loaded<T> {
     text: Arc<str>,
@@ -31,7 +62,12 @@ struct Loaded<T> {
     errors: Vec<LoadError>,
 }
 
-pub(super) fn load_crates<T, F>(root: &Path, crates: Vec<CrateTarget>, lower: &F) -> Workspace<T>
+pub(super) fn load_crates<T, F>(
+    root: &Path,
+    crates: Vec<CrateTarget>,
+    lower: &F,
+    cache: &dyn Cache<T>,
+) -> Workspace<T>
 where
     T: Send,
     F: Fn(&syn::File, &FileContext<'_>) -> T + Sync,
@@ -87,7 +123,7 @@ where
         let loaded: Vec<(Pending, Result<Loaded<T>, LoadError>)> = frontier
             .into_par_iter()
             .map(|pending| {
-                let result = load_file(root, &canonical_root, &crates, &pending, lower);
+                let result = load_file(root, &canonical_root, &crates, &pending, lower, cache);
                 (pending, result)
             })
             .collect();
@@ -124,54 +160,68 @@ where
 }
 
 /// Reads, parses and lowers one file, and finds its child modules — all in the
-/// calling worker, since the syntax tree cannot leave it.
+/// calling worker, since the syntax tree cannot leave it. A file the cache holds for
+/// this text and place is not parsed: its lowering and `mod` declarations come from
+/// the cache, and only the declarations are resolved to files again.
 fn load_file<T, F>(
     root: &Path,
     canonical_root: &Path,
     crates: &[CrateTarget],
     pending: &Pending,
     lower: &F,
+    cache: &dyn Cache<T>,
 ) -> Result<Loaded<T>, LoadError>
 where
     F: Fn(&syn::File, &FileContext<'_>) -> T,
 {
     let file_relative = relative(root, &pending.path);
-    let (text, ast) = read_and_parse(&pending.path, &file_relative)?;
+    let text = read_text(&pending.path, &file_relative)?;
+    let crate_name = crates
+        .get(pending.crate_index)
+        .map_or("", |target| target.name.as_str());
+    let context = FileContext {
+        relative: &file_relative,
+        crate_name,
+        module_path: &pending.module_path,
+    };
+    let (lowered, declarations) = match cache.get(&text, &context) {
+        Some(cached) => cached,
+        None => {
+            let ast = parse(&text, &file_relative)?;
+            let mut declarations = Vec::new();
+            module_declarations(&ast.items, &[], &mut declarations);
+            let lowered = lower(&ast, &context);
+            drop(ast);
+            // proc-macro2 keeps, per thread, a copy of every file parsed for its span
+            // locations. Nothing of this file's syntax tree outlives its lowering, so its
+            // spans go too: the copies would otherwise stay for the rest of the run.
+            proc_macro2::extra::invalidate_current_thread_spans();
+            cache.put(&text, &context, &lowered, &declarations);
+            (lowered, declarations)
+        }
+    };
     let mut children = Vec::new();
     let mut errors = Vec::new();
-    let mut context = Children {
+    let mut resolver = Children {
         file: pending,
         file_relative: &file_relative,
         root: canonical_root,
         next: &mut children,
         errors: &mut errors,
     };
-    context.collect(&ast.items, &children_directory(pending), &[]);
-    let crate_name = crates
-        .get(pending.crate_index)
-        .map_or("", |target| target.name.as_str());
-    let lowered = lower(
-        &ast,
-        &FileContext {
-            relative: &file_relative,
-            crate_name,
-            module_path: &pending.module_path,
-        },
-    );
-    drop(ast);
-    // proc-macro2 keeps, per thread, a copy of every file parsed for its span locations.
-    // Nothing of this file's syntax tree outlives its lowering, so its spans go too:
-    // the copies would otherwise stay for the rest of the run.
-    proc_macro2::extra::invalidate_current_thread_spans();
+    let directory = children_directory(pending);
+    for declaration in &declarations {
+        resolver.resolve(declaration, &directory);
+    }
     Ok(Loaded {
-        text,
+        text: Arc::from(text),
         lowered,
         children,
         errors,
     })
 }
 
-fn read_and_parse(path: &Path, relative: &str) -> Result<(Arc<str>, syn::File), LoadError> {
+fn read_text(path: &Path, relative: &str) -> Result<String, LoadError> {
     let bytes = std::fs::read(path).map_err(|error| LoadError {
         file: relative.to_owned(),
         line: 0,
@@ -198,12 +248,16 @@ fn read_and_parse(path: &Path, relative: &str) -> Result<(Arc<str>, syn::File), 
         }
     })?;
     crate::progress::advance(1);
-    match syn::parse_file(&text) {
-        Ok(ast) => Ok((Arc::from(text), ast)),
+    Ok(text)
+}
+
+fn parse(text: &str, relative: &str) -> Result<syn::File, LoadError> {
+    match syn::parse_file(text) {
+        Ok(ast) => Ok(ast),
         Err(error) => {
             // The tokenizer stops at the end of the file for a delimiter never closed;
             // the opening one is where the mistake is.
-            if let Some(((line, column), open)) = unclosed_delimiter(&text) {
+            if let Some(((line, column), open)) = unclosed_delimiter(text) {
                 return Err(LoadError {
                     file: relative.to_owned(),
                     line,
@@ -372,93 +426,109 @@ struct Children<'a> {
     errors: &'a mut Vec<LoadError>,
 }
 
-impl Children<'_> {
-    /// Queues the files of `mod x;` declarations in `items`; `inline` names the inline
-    /// modules between the file and `items`.
-    fn collect(&mut self, items: &[syn::Item], children_dir: &Path, inline: &[String]) {
-        for item in items {
-            if let Some(inner) = items_in_macro(item) {
-                // `cfg_if! { mod x; }` and the like: modules declared inside a macro
-                // call whose body is items are loaded as if written outside it.
-                self.collect(&inner, children_dir, inline);
-                continue;
-            }
-            let syn::Item::Mod(module) = item else {
-                continue;
-            };
-            if is_configured_out(&module.attrs) {
-                continue;
-            }
-            let name = module.ident.to_string();
-            let mut module_path = self.file.module_path.clone();
-            module_path.extend(inline.iter().cloned());
-            module_path.push(name.clone());
-            let base = inline
-                .iter()
-                .fold(children_dir.to_path_buf(), |dir, part| dir.join(part));
-            if let Some((_, content)) = &module.content {
-                let inner: Vec<String> = inline.iter().cloned().chain([name]).collect();
-                self.collect(content, children_dir, &inner);
-                continue;
-            }
-            // `#[path]`, then each `#[cfg_attr(.., path = ..)]` whose condition may
-            // hold here, in order: the first that names an existing file is the module.
-            let explicit = path_attributes(&module.attrs);
-            let candidates: Vec<PathBuf> = if explicit.is_empty() {
-                vec![
-                    base.join(format!("{name}.rs")),
-                    base.join(&name).join("mod.rs"),
-                ]
-            } else {
-                explicit
-                    .iter()
-                    .map(|path| {
-                        // At a file's top level `#[path]` is relative to the file's
-                        // folder; inside inline modules, to the folder those modules name.
-                        if inline.is_empty() {
-                            self.file
-                                .path
-                                .parent()
-                                .map(|dir| dir.join(path))
-                                .unwrap_or_default()
-                        } else {
-                            base.join(path)
-                        }
-                    })
-                    .collect()
-            };
-            let start = module.ident.span().start();
-            let at = |message: String| LoadError {
-                file: self.file_relative.to_owned(),
-                line: start.line,
-                column: start.column + 1,
-                message,
-            };
-            let Some(found) = candidates.iter().find(|candidate| candidate.is_file()) else {
-                self.errors
-                    .push(at(format!("file not found for module `{}`", module.ident)));
-                continue;
-            };
-            let inside = found
-                .canonicalize()
-                .is_ok_and(|canonical| canonical.starts_with(self.root));
-            if !inside {
-                self.errors.push(at(format!(
-                    "module `{}` is outside the workspace; it is not analysed",
-                    module.ident
-                )));
-                continue;
-            }
-            let owns_directory =
-                !explicit.is_empty() || found.file_name().is_some_and(|name| name == "mod.rs");
-            self.next.push(Pending {
-                path: found.clone(),
-                crate_index: self.file.crate_index,
-                module_path,
-                owns_directory,
-                declared_at: Some(at(format!("module `{}`", module.ident))),
-            });
+/// The `mod x;` declarations of `items` (inline modules are searched, not declared), as
+/// the syntax has them; `inline` names the inline modules around them.
+fn module_declarations(items: &[syn::Item], inline: &[String], out: &mut Vec<ModuleDecl>) {
+    for item in items {
+        if let Some(inner) = items_in_macro(item) {
+            // `cfg_if! { mod x; }` and the like: modules declared inside a macro call
+            // whose body is items are loaded as if written outside it.
+            module_declarations(&inner, inline, out);
+            continue;
         }
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        if is_configured_out(&module.attrs) {
+            continue;
+        }
+        let name = module.ident.to_string();
+        if let Some((_, content)) = &module.content {
+            let inner: Vec<String> = inline.iter().cloned().chain([name]).collect();
+            module_declarations(content, &inner, out);
+            continue;
+        }
+        let start = module.ident.span().start();
+        out.push(ModuleDecl {
+            name,
+            inline: inline.to_vec(),
+            explicit_paths: path_attributes(&module.attrs),
+            line: start.line,
+            column: start.column + 1,
+        });
+    }
+}
+
+impl Children<'_> {
+    /// Queues the file of one `mod x;` declaration, or reports why there is none.
+    fn resolve(&mut self, declaration: &ModuleDecl, children_dir: &Path) {
+        let ModuleDecl {
+            name,
+            inline,
+            explicit_paths: explicit,
+            line,
+            column,
+        } = declaration;
+        let mut module_path = self.file.module_path.clone();
+        module_path.extend(inline.iter().cloned());
+        module_path.push(name.clone());
+        let base = inline
+            .iter()
+            .fold(children_dir.to_path_buf(), |dir, part| dir.join(part));
+        // `#[path]`, then each `#[cfg_attr(.., path = ..)]` whose condition may hold
+        // here, in order: the first that names an existing file is the module.
+        let candidates: Vec<PathBuf> = if explicit.is_empty() {
+            vec![
+                base.join(format!("{name}.rs")),
+                base.join(name).join("mod.rs"),
+            ]
+        } else {
+            explicit
+                .iter()
+                .map(|path| {
+                    // At a file's top level `#[path]` is relative to the file's folder;
+                    // inside inline modules, to the folder those modules name.
+                    if inline.is_empty() {
+                        self.file
+                            .path
+                            .parent()
+                            .map(|dir| dir.join(path))
+                            .unwrap_or_default()
+                    } else {
+                        base.join(path)
+                    }
+                })
+                .collect()
+        };
+        let at = |message: String| LoadError {
+            file: self.file_relative.to_owned(),
+            line: *line,
+            column: *column,
+            message,
+        };
+        let Some(found) = candidates.iter().find(|candidate| candidate.is_file()) else {
+            self.errors
+                .push(at(format!("file not found for module `{name}`")));
+            return;
+        };
+        let inside = found
+            .canonicalize()
+            .is_ok_and(|canonical| canonical.starts_with(self.root));
+        if !inside {
+            self.errors.push(at(format!(
+                "module `{name}` is outside the workspace; it is not analysed"
+            )));
+            return;
+        }
+        let owns_directory =
+            !explicit.is_empty() || found.file_name().is_some_and(|name| name == "mod.rs");
+        self.next.push(Pending {
+            path: found.clone(),
+            crate_index: self.file.crate_index,
+            module_path,
+            owns_directory,
+            declared_at: Some(at(format!("module `{name}`"))),
+        });
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{MetadataCommand, TargetKind as CargoTargetKind};
 
+use super::modules::{Cache, NoCache};
 use super::{CrateTarget, FileContext, TargetKind, Workspace, WorkspaceError, modules};
 
 /// Which packages to load, as cargo selects them: `-p` names, else `--workspace`, else
@@ -111,18 +112,39 @@ where
     Ok(load_targets(&root, crates, lower))
 }
 
+/// [`load`], with the file cache that `cache` makes for the workspace's target
+/// directory: unchanged files are not parsed again.
+pub fn load_cached<T, F>(
+    selection: &Selection,
+    lower: F,
+    cache: impl FnOnce(&Path) -> Box<dyn Cache<T>>,
+) -> Result<Workspace<T>, WorkspaceError>
+where
+    T: Send,
+    F: Fn(&syn::File, &FileContext<'_>) -> T + Sync,
+{
+    let (root, crates, target_directory) = layout(selection)?;
+    let cache = cache(&target_directory);
+    Ok(modules::load_crates(&root, crates, &lower, cache.as_ref()))
+}
+
 /// Parses (and lowers) the module trees of crate roots already found by [`targets`].
 pub fn load_targets<T, F>(root: &Path, crates: Vec<CrateTarget>, lower: F) -> Workspace<T>
 where
     T: Send,
     F: Fn(&syn::File, &FileContext<'_>) -> T + Sync,
 {
-    modules::load_crates(root, crates, &lower)
+    modules::load_crates(root, crates, &lower, &NoCache)
 }
 
 /// The workspace root and the lib and bin targets of the selected packages, from
 /// `cargo metadata --no-deps`.
 pub fn targets(selection: &Selection) -> Result<(PathBuf, Vec<CrateTarget>), WorkspaceError> {
+    layout(selection).map(|(root, crates, _)| (root, crates))
+}
+
+/// [`targets`], and the workspace's target directory.
+fn layout(selection: &Selection) -> Result<(PathBuf, Vec<CrateTarget>, PathBuf), WorkspaceError> {
     let metadata = metadata(selection.manifest_path.as_deref())?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
     let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
@@ -207,7 +229,7 @@ pub fn targets(selection: &Selection) -> Result<(PathBuf, Vec<CrateTarget>), Wor
             &b.name,
         ))
     });
-    Ok((root, crates))
+    Ok((root, crates, metadata.target_directory.into_std_path_buf()))
 }
 
 /// One package by its conventional layout (`src/lib.rs`, `src/main.rs`), without asking
@@ -231,7 +253,7 @@ where
             registry_dependencies: Vec::new(),
         })
         .collect();
-    modules::load_crates(manifest_dir, crates, &lower)
+    modules::load_crates(manifest_dir, crates, &lower, &NoCache)
 }
 
 /// `/`-separated path of `path` relative to `root` (or as given, if outside it).

@@ -421,6 +421,14 @@ impl Policy {
             .find(|exception| exception.covers(category, sink, file))
     }
 
+    /// The policy's source files, by name and text, in the order they were merged: what
+    /// a cache of anything computed with this policy is keyed by.
+    pub fn source_texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.sources
+            .iter()
+            .map(|source| (&*source.name, &*source.text))
+    }
+
     /// A problem with what the policy says at `origin`, found after loading (by the
     /// analyser, which knows the code): reported like a load error, with the line.
     pub fn error_at(
