@@ -7,7 +7,7 @@ use std::fmt;
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-#[serde(into = "String")]
+#[serde(into = "String", try_from = "String")]
 pub struct IdGlob {
     /// The fixed part: `contact` for `contact.*`, empty for `*`.
     prefix: String,
@@ -107,6 +107,15 @@ impl fmt::Display for IdGlob {
 impl From<IdGlob> for String {
     fn from(glob: IdGlob) -> Self {
         glob.to_string()
+    }
+}
+
+/// Read back as written: through [`IdGlob::parse`], so a stored glob is a valid one.
+impl TryFrom<String> for IdGlob {
+    type Error = GlobError;
+
+    fn try_from(text: String) -> Result<Self, GlobError> {
+        IdGlob::parse(&text)
     }
 }
 

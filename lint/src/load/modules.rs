@@ -37,7 +37,7 @@ pub struct ModuleDecl {
 }
 
 /// Where a file's lowering and `mod` declarations are kept between runs, by its text
-/// and its place in the crate (`lint/src/load/cache.rs`).
+/// and its place in the crate (`lint/src/index/file_cache.rs`).
 pub trait Cache<T>: Sync {
     fn get(&self, text: &str, context: &FileContext<'_>) -> Option<(T, Vec<ModuleDecl>)>;
     fn put(&self, text: &str, context: &FileContext<'_>, lowered: &T, modules: &[ModuleDecl]);
