@@ -414,6 +414,7 @@ impl Index {
                 }
             }
         }
+        index.merge_repeated_imports();
         // Impls last: their self types and traits resolve against every declared item.
         for (crate_index, module, file_id, def) in impls {
             index.add_impl(crate_index, &module, file_id, def);
@@ -486,6 +487,30 @@ impl Index {
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clear();
+    }
+
+    /// A `use` written twice in a module (a glob above all) is one import, public if
+    /// either is: every lookup walks a scope's globs, and walked the same one again for
+    /// each repeat (a crate root holding `use crate::*;` five times took seconds).
+    fn merge_repeated_imports(&mut self) {
+        for modules in self.scopes.values_mut() {
+            for scope in modules.values_mut() {
+                let mut first: HashMap<(String, Vec<String>, bool), usize> = HashMap::default();
+                let mut kept: Vec<Import> = Vec::with_capacity(scope.imports.len());
+                for import in std::mem::take(&mut scope.imports) {
+                    let key = (import.alias.clone(), import.path.clone(), import.glob);
+                    match first.get(&key).and_then(|at| kept.get_mut(*at)) {
+                        Some(earlier) => earlier.public |= import.public,
+                        None => {
+                            first.insert(key, kept.len());
+                            kept.push(import);
+                        }
+                    }
+                }
+                scope.imports = kept;
+            }
+        }
+        self.forget_resolutions();
     }
 
     fn scope(&mut self, crate_index: usize, module: &[String]) -> &mut Scope {
