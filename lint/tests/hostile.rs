@@ -265,12 +265,7 @@ fn the_analysed_code_never_runs_and_no_network_or_registry_is_needed() {
             ),
         ),
     ];
-    for (path, content) in &files {
-        let path = dir.join(path);
-        let made = path.parent().map(std::fs::create_dir_all);
-        assert!(matches!(made, Some(Ok(()))));
-        std::fs::write(&path, content).unwrap_or_else(|error| unreachable!("{error}"));
-    }
+    common::write_files(&dir, &files);
     #[cfg(unix)]
     for script in ["rustc.sh", "wrapper.sh"] {
         use std::os::unix::fs::PermissionsExt;
@@ -458,12 +453,7 @@ fn virtual_manifests_and_excluded_members() {
             LIB.replace("mod broken;", ""),
         ),
     ];
-    for (path, content) in &files {
-        let path = dir.join(path);
-        let made = path.parent().map(std::fs::create_dir_all);
-        assert!(matches!(made, Some(Ok(()))));
-        std::fs::write(&path, content).unwrap_or_else(|error| unreachable!("{error}"));
-    }
+    common::write_files(&dir, &files);
     let (code, json, stderr) = check_in(&dir, &[]);
     assert_eq!(code, Some(1), "{stderr}");
     let files: Vec<&str> = json["flows"]

@@ -29,14 +29,19 @@ pub fn package(name: &str, files: &[(&str, &[u8])]) -> PathBuf {
     let manifest = format!(
         "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n"
     );
-    let manifest: (&str, &[u8]) = ("Cargo.toml", manifest.as_bytes());
-    for (path, content) in std::iter::once(&manifest).chain(files) {
+    write_files(&dir, &[("Cargo.toml", manifest.as_bytes())]);
+    write_files(&dir, files);
+    dir
+}
+
+/// Writes each `(path, content)` under `dir`, making folders as needed.
+pub fn write_files<P: AsRef<Path>, C: AsRef<[u8]>>(dir: &Path, files: &[(P, C)]) {
+    for (path, content) in files {
         let path = dir.join(path);
         let made = path.parent().map(std::fs::create_dir_all);
         assert!(matches!(made, Some(Ok(()))));
         std::fs::write(&path, content).unwrap_or_else(|error| unreachable!("{error}"));
     }
-    dir
 }
 
 pub fn run(command: &mut Command) -> (bool, String) {
