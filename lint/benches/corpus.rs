@@ -132,7 +132,7 @@ fn main() {
     let indexed = started.elapsed();
     let cpu_indexed = common::cpu_ns();
     let peak_indexed = common::peak_rss_kib() / 1024;
-    let result = flow::analyze(&index, &policy);
+    let result = flow::analyze(&index, &policy, None);
     let analysed = started.elapsed();
     let cpu_analysed = common::cpu_ns();
     let findings = verdict::judge(

@@ -10,6 +10,7 @@ pub use mimalloc::MiMalloc as Allocator;
 
 pub mod baseline;
 pub mod build_script;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod exit;

@@ -4,6 +4,7 @@
 use privflow_model::policy::Date;
 use privflow_model::{Policy, PolicyErrors};
 
+use crate::cache::flow::FlowCache;
 use crate::index::{Index, Lowered};
 use crate::load::Workspace;
 use crate::render::{CheckOutput, ErrorOut};
@@ -46,6 +47,13 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
         .collect();
     let files_not_analysed = errors.len();
     crate::progress::stage("indexing", crate::progress::Measure::Nothing);
+    // What the flow analysis may reuse from the previous run, and where it keeps it.
+    let flow_cache = workspace.target_directory.as_deref().map(|dir| {
+        (
+            FlowCache::new(dir, policy, &workspace),
+            crate::cache::flow::shape(&workspace),
+        )
+    });
     let mut index = Index::build(workspace, policy);
     if !index.policy_errors.is_empty() {
         let mut errors = std::mem::take(&mut index.policy_errors);
@@ -59,7 +67,16 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
         message: format!("invalid-attribute: {}", problem.message),
         help: problem.help.clone(),
     }));
-    let result = flow::analyze(&index, policy);
+    let result = match flow_cache {
+        Some((cache, shape)) => {
+            let shape = crate::cache::flow::with_index(shape, &index);
+            let mut incremental = cache.load(shape, &index);
+            let result = flow::analyze(&index, policy, Some(&mut incremental));
+            cache.save(shape, &index, incremental);
+            result
+        }
+        None => flow::analyze(&index, policy, None),
+    };
     crate::progress::stage("judging flows", crate::progress::Measure::Nothing);
     let findings = verdict::judge(&index, policy, result.flows, Date::today());
     let output = CheckOutput::new(
@@ -110,6 +127,7 @@ pub fn check_text(text: &str, policy: &Policy) -> Option<CheckOutput> {
             }],
             errors: Vec::new(),
             resolved: None,
+            target_directory: None,
         };
         check(workspace, policy).ok().map(|checked| checked.output)
     };

@@ -227,11 +227,13 @@ impl<'c, 'a> Frame<'c, 'a> {
                 if content.mentions_params() {
                     static_writes.insert(id.clone(), content.clone().summarized(SUMMARY_DEPTH));
                 }
-                let content = content.without_params();
-                let global = self.cx.statics.get(id);
-                // Traces aside (the first one to arrive is kept), is there anything new?
-                let unchanged = global.is_some_and(|global| global.covers(&content));
-                (!unchanged).then(|| (id.clone(), content.summarized(SUMMARY_DEPTH)))
+                // All of it, even what the static already holds: the outcome is kept
+                // for the next run, which rebuilds the statics from the outcomes
+                // (whether it grew a static is decided where it is stored).
+                Some((
+                    id.clone(),
+                    content.without_params().summarized(SUMMARY_DEPTH),
+                ))
             })
             .collect();
         let ret = strip_cells(self.ret).summarized(SUMMARY_DEPTH);

@@ -18,6 +18,7 @@ mod heap;
 mod implicit;
 mod instantiate;
 mod macros;
+pub mod memo;
 mod places;
 mod reach;
 mod schedule;
@@ -39,7 +40,7 @@ use value::Global;
 use value::{Origin, Step, Taint, Value};
 
 /// One category reaching one sink at one call site, with where it came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FlowFact {
     /// Shared with the tag and the sink that made it: thousands of flows name a few ids.
     pub category: Arc<str>,
@@ -57,7 +58,7 @@ pub struct FlowFact {
     pub function: FnId,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Coverage {
     pub calls: usize,
     pub calls_unresolved: usize,
@@ -73,7 +74,7 @@ pub struct FlowResult {
     pub analyses: usize,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     pub ret: Value,
     /// What the function writes into its parameters (through `&mut` or shared state).
@@ -222,6 +223,7 @@ impl CallNotes {
 }
 
 /// What analysing one function yields.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct FnOutcome {
     pub summary: Summary,
     pub flows: Vec<FlowFact>,

@@ -26,7 +26,9 @@ use crate::index::{FnId, Index, Location};
 pub type ParamPart = (FnId, usize, super::value::PartPath);
 
 /// Where data in a parameter part goes on to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Target {
     /// A part of a callee's parameter, itself reaching a sink.
     Part(ParamPart),
@@ -35,7 +37,7 @@ pub enum Target {
 }
 
 /// Data in `from` reaches `to`, the way `trace` says (steps inside `from`'s function).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReachEdge {
     pub from: ParamPart,
     pub to: Target,
@@ -43,7 +45,7 @@ pub struct ReachEdge {
 }
 
 /// Tagged data passed into `to` by function `function`, the way `trace` says.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Seed {
     pub origin: Origin,
     pub trace: Trace,
@@ -52,11 +54,13 @@ pub struct Seed {
 }
 
 /// What one analysis adds to the graph; a loop body analysed again adds nothing twice.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReachRecord {
     pub edges: Vec<ReachEdge>,
     pub seeds: Vec<Seed>,
+    #[serde(skip)]
     edge_keys: foldhash::HashSet<(ParamPart, Target)>,
+    #[serde(skip)]
     seed_keys: foldhash::HashSet<(Origin, ParamPart)>,
 }
 

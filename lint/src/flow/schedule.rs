@@ -77,6 +77,8 @@ struct State {
     latest: HashMap<FnId, FnOutcome>,
     /// Functions whose inputs changed since their latest analysis.
     dirty: BTreeSet<FnId>,
+    /// Functions analysed in this run (the others kept their previous run's analysis).
+    fresh: BTreeSet<FnId>,
     analyses: usize,
 }
 
@@ -106,6 +108,7 @@ impl State {
             }
         }
         self.summaries.insert(id, summary);
+        self.fresh.insert(id);
         let grown = record_statics(&outcome, id, &mut self.statics, &mut self.static_readers);
         for written in &grown {
             self.dirty
@@ -115,6 +118,49 @@ impl State {
         outcome.summary = Summary::default();
         self.latest.insert(id, outcome);
         Recorded { changed, grown }
+    }
+
+    /// Takes in the previous run's analyses that still hold ([`super::memo::stale`]
+    /// says which do not: those are due). Returns the graph that orders the analyses
+    /// due: the calls each function made in the previous run.
+    fn restore(
+        &mut self,
+        index: &Index,
+        previous: super::memo::Previous,
+        keys: &[u64],
+        with_body: &[FnId],
+    ) -> HashMap<FnId, BTreeSet<FnId>> {
+        let stale = super::memo::stale(index, &previous.memos, keys, with_body);
+        let missing: Vec<FnId> = with_body
+            .iter()
+            .copied()
+            .filter(|id| previous.memos.get(*id).is_none_or(Option::is_none))
+            .collect();
+        let mut order = named_callees(index, &missing);
+        for (id, memo) in previous.memos.into_iter().enumerate() {
+            let Some(memo) = memo else { continue };
+            // A first guess at the purposes, checked once the calls are known.
+            self.purposes.insert(id, memo.purposes);
+            if stale.contains(&id) {
+                order.insert(id, memo.callees);
+                continue;
+            }
+            for callee in &memo.callees {
+                self.callers.entry(*callee).or_default().insert(id);
+            }
+            order.insert(id, memo.callees.clone());
+            self.callees.insert(id, memo.callees);
+            record_statics(
+                &memo.outcome,
+                id,
+                &mut self.statics,
+                &mut self.static_readers,
+            );
+            self.summaries.insert(id, memo.summary);
+            self.latest.insert(id, memo.outcome);
+        }
+        self.dirty = stale;
+        order
     }
 
     fn context<'s>(
@@ -134,7 +180,13 @@ impl State {
     }
 }
 
-pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
+/// The whole analysis; with `incremental`, functions whose previous analysis still
+/// holds keep it ([`super::memo`]), and the memos of what ran are handed back.
+pub fn analyze(
+    index: &Index,
+    policy: &Policy,
+    mut incremental: Option<&mut super::memo::Incremental>,
+) -> FlowResult {
     let type_taints = types::TypeTaints::new(index);
     let conversions = conversions(index);
     let outside_trait_methods = outside_trait_methods(index);
@@ -181,10 +233,41 @@ pub fn analyze(index: &Index, policy: &Policy) -> FlowResult {
         "analysing functions",
         crate::progress::Measure::Of(with_body.len()),
     );
-    let named = named_callees(index, &with_body);
-    state.dirty = with_body.iter().copied().collect();
-    let mut waves = settle(&mut state, &fixed, &with_body, &named);
+    let keys: Vec<u64> = match &incremental {
+        Some(_) => (0..index.functions.len())
+            .into_par_iter()
+            .map(|id| super::memo::function_key(index, id))
+            .collect(),
+        None => Vec::new(),
+    };
+    let previous = incremental
+        .as_mut()
+        .and_then(|incremental| incremental.previous.take());
+    let order = match previous {
+        Some(previous) => state.restore(index, previous, &keys, &with_body),
+        None => {
+            state.dirty = with_body.iter().copied().collect();
+            named_callees(index, &with_body)
+        }
+    };
+    let mut waves = settle(&mut state, &fixed, &with_body, &order);
     waves += clean_up(index, &mut state, &fixed, &with_body);
+    if let Some(incremental) = incremental {
+        let files: BTreeSet<usize> = state
+            .fresh
+            .iter()
+            .map(|id| index.functions[*id].file)
+            .collect();
+        incremental.chunks = super::memo::encode(
+            index,
+            &files,
+            &keys,
+            &state.summaries,
+            &state.latest,
+            &state.callees,
+            &state.purposes,
+        );
+    }
     finish(index, state, waves)
 }
 

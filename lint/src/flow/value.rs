@@ -9,7 +9,9 @@ use crate::index::ty::Ty;
 use crate::index::{FnId, Location};
 
 /// Where a category came from: a tag, or (inside a function summary) a parameter.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Origin {
     // The tag's location comes first: origins are compared all the time (taints are
     // ordered maps), and a location compares as integers where a category compares
@@ -39,7 +41,9 @@ pub fn whole() -> PartPath {
 }
 
 /// One step between a tag and a sink, for the report's trace.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Step {
     pub location: Location,
     pub note: Arc<str>,
@@ -55,6 +59,23 @@ pub struct TraceNode {
     step: Step,
     previous: Trace,
     length: usize,
+}
+
+/// Kept by incremental runs as its steps, oldest first (the sharing between traces is
+/// not kept: a restored trace is built again step by step).
+impl serde::Serialize for Trace {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.steps())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Trace {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let steps = Vec::<Step>::deserialize(deserializer)?;
+        Ok(steps
+            .iter()
+            .fold(Trace::default(), |trace, step| trace.extended(step)))
+    }
 }
 
 /// Traces keep at most this many steps: enough to follow, bounded under recursion.
@@ -103,7 +124,7 @@ impl Trace {
 
 /// A set of origins, each with the first trace that brought it. Shared copy-on-write:
 /// values are copied at every branch, and most copies are never changed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Taint(pub Arc<BTreeMap<Origin, Trace>>);
 
 impl Taint {
@@ -229,13 +250,13 @@ impl Taint {
 }
 
 /// Something callable that a value holds: a closure with its captures, or a function.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Callable {
     Closure(Arc<Closure>),
     Function(FnId),
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Closure {
     pub def: Arc<crate::index::ir::ClosureDef>,
     /// The locals it can see, as they were when it was created.
@@ -248,7 +269,7 @@ pub const ELEMENT: &str = "[]";
 pub const ERR: &str = "Err";
 
 /// The parts of a value, shared copy-on-write like [`Taint`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Fields(Arc<BTreeMap<Name, Value>>);
 
 impl std::ops::Deref for Fields {
@@ -302,7 +323,7 @@ impl Fields {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Value {
     pub ty: Option<Ty>,
     /// Carried by the value as a whole, so by every part of it.
@@ -694,7 +715,9 @@ impl Value {
 
 /// State shared by every function: a `static`, or every channel that carries one type
 /// (what is sent on a `Sender<Job>` anywhere is received from any `Receiver<Job>`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Global {
     Static(crate::index::StaticId),
     Channel(String),

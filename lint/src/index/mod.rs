@@ -3,7 +3,6 @@
 //! ([`resolve`]) and the tags of `privflow.toml` applied like attributes.
 
 pub mod catalog;
-mod file_cache;
 pub mod free;
 pub mod ir;
 pub mod lower;
@@ -61,7 +60,12 @@ pub fn load_lowered(
     let mut workspace = crate::load::load_cached(
         selection,
         |ast, context| lower_one(ast, context, policy),
-        |target_directory| Box::new(file_cache::FileCache::new(target_directory, policy)),
+        |target_directory| {
+            Box::new(crate::cache::files::FileCache::new(
+                target_directory,
+                policy,
+            ))
+        },
     )?;
     // The versions in use decide which catalog entries apply: asked of cargo only when
     // a catalogued crate is a dependency (it costs a second `cargo metadata`).
@@ -775,7 +779,9 @@ pub(crate) fn item_path(crate_name: &str, module: &[String], name: &str) -> Stri
 }
 
 /// A position in a file, for findings and traces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Location {
     pub file: FileId,
     pub pos: Pos,

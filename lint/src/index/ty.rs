@@ -4,7 +4,7 @@
 use super::ir::{PathRef, TypeRef};
 use super::{Def, Index, TraitId, TypeId};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Ty {
     /// A workspace struct or enum, with its type arguments.
     Adt(TypeId, Vec<Ty>),
@@ -26,7 +26,7 @@ pub enum Ty {
 }
 
 /// Containers whose contents keep their own type; references are seen through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Wrapper {
     Option,
     Result,

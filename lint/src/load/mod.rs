@@ -84,6 +84,8 @@ pub struct Workspace<T> {
     /// The registry packages of the resolved dependency graph, by name and version, when
     /// asked for and cargo could tell offline ([`resolved_versions`]).
     pub resolved: Option<Vec<(String, semver::Version)>>,
+    /// Where incremental runs keep what they may reuse (`None`: nothing is kept).
+    pub target_directory: Option<PathBuf>,
 }
 
 /// What can stop loading altogether (exit code 2).

@@ -156,6 +156,7 @@ where
         files,
         errors,
         resolved: None,
+        target_directory: None,
     }
 }
 

@@ -125,7 +125,9 @@ where
 {
     let (root, crates, target_directory) = layout(selection)?;
     let cache = cache(&target_directory);
-    Ok(modules::load_crates(&root, crates, &lower, cache.as_ref()))
+    let mut workspace = modules::load_crates(&root, crates, &lower, cache.as_ref());
+    workspace.target_directory = Some(target_directory);
+    Ok(workspace)
 }
 
 /// Parses (and lowers) the module trees of crate roots already found by [`targets`].

@@ -1,0 +1,287 @@
+//! The flow cache of incremental runs: each function's final analysis
+//! ([`crate::flow::memo`]), one sealed chunk per source file, under
+//! `<target-dir>/privflow/flow/<selection>/`, with a manifest naming the shape of the
+//! workspace they hold for.
+//!
+//! **The shape** is everything but function bodies and the positions only bodies can
+//! see: the crates and their dependencies, the resolved versions, each file's place and
+//! items with their signatures, tags and the positions of tags, fields, types and macro
+//! definitions (those reach other functions' results), and the catalog entries in force.
+//! With the same shape, the index numbers every function, type, static and file the same
+//! way, so a memo's ids mean what they meant; any other shape (an item added, a
+//! signature or a tag changed, a tagged field moved) runs the analysis whole.
+//!
+//! **Consistency.** A run writes the chunks of the files whose functions it analysed,
+//! each stamped with a fresh generation, and then the manifest, which records the
+//! generation of every chunk. A chunk whose stamp differs from the manifest's (another
+//! run's, or a run that stopped half way) makes the whole memo unused.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use privflow_model::Policy;
+use serde::{Deserialize, Serialize};
+
+use super::{Sealed, fnv1a};
+use crate::flow::memo::{Incremental, Previous};
+use crate::index::ir::{
+    Block, FileIr, FnDef, FnTags, ImplDef, Item, ItemKind, Param, Pattern, Pos, SinkTag, TraitDef,
+};
+use crate::index::{Index, Lowered};
+use crate::load::Workspace;
+
+pub struct FlowCache {
+    entries: Sealed,
+    salt: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    salt: u64,
+    shape: u64,
+    /// Per file id: the generation of its chunk (0: no chunk).
+    generations: Vec<u64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stamped {
+    generation: u64,
+    chunk: Vec<u8>,
+}
+
+impl FlowCache {
+    /// The cache for this selection of crates (another selection numbers functions
+    /// differently and keeps its own).
+    pub fn new(target_directory: &Path, policy: &Policy, workspace: &Workspace<Lowered>) -> Self {
+        let crates = format!("{:?}", workspace.crates);
+        let selection = fnv1a([
+            workspace.root.as_os_str().as_encoded_bytes(),
+            crates.as_bytes(),
+        ]);
+        Self {
+            entries: Sealed::new(
+                target_directory
+                    .join("privflow")
+                    .join("flow")
+                    .join(format!("{selection:016x}")),
+            ),
+            salt: super::salt(policy),
+        }
+    }
+
+    /// The previous run's memos, if they were made for this shape.
+    pub fn load(&self, shape: u64, index: &Index) -> Incremental {
+        Incremental {
+            previous: self.previous(shape, index),
+            chunks: Vec::new(),
+        }
+    }
+
+    fn previous(&self, shape: u64, index: &Index) -> Option<Previous> {
+        let manifest: Manifest = postcard::from_bytes(&self.entries.read("manifest.bin")?).ok()?;
+        if manifest.salt != self.salt
+            || manifest.shape != shape
+            || manifest.generations.len() != index.files.len()
+        {
+            return None;
+        }
+        use rayon::prelude::*;
+        let chunks: Option<Vec<Vec<u8>>> = manifest
+            .generations
+            .par_iter()
+            .enumerate()
+            .filter(|(_, generation)| **generation != 0)
+            .map(|(file, generation)| {
+                let stamped: Stamped =
+                    postcard::from_bytes(&self.entries.read(&chunk_name(file))?).ok()?;
+                (stamped.generation == *generation).then_some(stamped.chunk)
+            })
+            .collect();
+        Previous::decode(index.functions.len(), &chunks?)
+    }
+
+    /// Writes the chunks the analysis handed back, then the manifest.
+    pub fn save(&self, shape: u64, index: &Index, incremental: Incremental) {
+        let previous: Option<Manifest> = self
+            .entries
+            .read("manifest.bin")
+            .and_then(|bytes| postcard::from_bytes(&bytes).ok())
+            .filter(|manifest: &Manifest| {
+                manifest.salt == self.salt
+                    && manifest.shape == shape
+                    && manifest.generations.len() == index.files.len()
+            });
+        let mut generations = previous.map_or_else(
+            || vec![0; index.files.len()],
+            |manifest| manifest.generations,
+        );
+        if incremental.chunks.is_empty() && generations.iter().any(|generation| *generation != 0) {
+            return;
+        }
+        // Nonzero and new: a chunk of this run is told from any other's.
+        let generation = super::random() | 1;
+        let written: BTreeMap<usize, bool> = {
+            use rayon::prelude::*;
+            incremental
+                .chunks
+                .into_par_iter()
+                .map(|(file, chunk)| {
+                    let stamped = Stamped { generation, chunk };
+                    let landed = postcard::to_stdvec(&stamped)
+                        .is_ok_and(|bytes| self.entries.write(&chunk_name(file), &bytes));
+                    (file, landed)
+                })
+                .collect()
+        };
+        for (file, landed) in written {
+            if let Some(slot) = generations.get_mut(file) {
+                // A chunk that did not land is no chunk: the next run must not read
+                // the one before it (its functions were analysed again).
+                *slot = if landed { generation } else { u64::MAX };
+            }
+        }
+        if generations.contains(&u64::MAX) {
+            let _ = std::fs::remove_file(self.entries.path("manifest.bin"));
+            return;
+        }
+        let manifest = Manifest {
+            salt: self.salt,
+            shape,
+            generations,
+        };
+        if let Ok(bytes) = postcard::to_stdvec(&manifest) {
+            self.entries.write("manifest.bin", &bytes);
+        }
+    }
+}
+
+fn chunk_name(file: usize) -> String {
+    format!("{file}.bin")
+}
+
+/// The shape of a loaded workspace (see the module's comment), before it is indexed;
+/// [`with_index`] adds what the index decides.
+pub fn shape(workspace: &Workspace<Lowered>) -> u64 {
+    use rayon::prelude::*;
+    let crates = format!("{:?}{:?}", workspace.crates, workspace.resolved);
+    let files: Vec<u64> = workspace
+        .files
+        .par_iter()
+        .map(|file| {
+            let skeleton = postcard::to_stdvec(&skeleton(&file.lowered.ir)).unwrap_or_default();
+            let place = format!(
+                "{}:{}:{:?}",
+                file.relative, file.crate_index, file.module_path
+            );
+            fnv1a([place.as_bytes(), &skeleton[..]])
+        })
+        .collect();
+    let files: Vec<u8> = files.iter().flat_map(|hash| hash.to_le_bytes()).collect();
+    fnv1a([crates.as_bytes(), &files[..]])
+}
+
+/// The shape with what indexing decided from bodies: the catalog entries in force
+/// (an installer call in a body turns one on).
+pub fn with_index(shape: u64, index: &Index) -> u64 {
+    let catalog = format!("{:?}", index.catalog);
+    fnv1a([&shape.to_le_bytes()[..], catalog.as_bytes()])
+}
+
+/// A file's items without what only their own function's analysis reads: bodies,
+/// function positions, `#[instrument]` details, and attribute problems.
+fn skeleton(ir: &FileIr) -> FileIr {
+    let items = ir
+        .items
+        .iter()
+        .map(|item| Item {
+            module: item.module.clone(),
+            kind: match &item.kind {
+                ItemKind::Fn(def) => ItemKind::Fn(signature(def)),
+                ItemKind::Impl(def) => ItemKind::Impl(ImplDef {
+                    self_ty: def.self_ty.clone(),
+                    trait_path: def.trait_path.clone(),
+                    generics: def.generics.clone(),
+                    functions: def.functions.iter().map(signature).collect(),
+                    destinations: def.destinations.clone(),
+                }),
+                ItemKind::Trait(def) => ItemKind::Trait(TraitDef {
+                    name: def.name.clone(),
+                    functions: def.functions.iter().map(signature).collect(),
+                }),
+                other => other.clone(),
+            },
+        })
+        .collect();
+    FileIr {
+        items,
+        problems: Vec::new(),
+    }
+}
+
+/// A function's signature: everything but its body (whether it has one stays), its
+/// position and its `#[instrument]` details (whether it has one stays). Written out
+/// field by field, so that a field added to [`FnDef`] is a decision here.
+fn signature(def: &FnDef) -> FnDef {
+    FnDef {
+        name: def.name.clone(),
+        generics: def.generics.clone(),
+        receiver: def.receiver,
+        params: def
+            .params
+            .iter()
+            .map(|param| Param {
+                pattern: positionless(&param.pattern),
+                ty: param.ty.clone(),
+            })
+            .collect(),
+        ret: def.ret.clone(),
+        body: def.body.as_ref().map(|_| Block::default()),
+        tags: FnTags {
+            sink: def.tags.sink.as_ref().map(|sink| SinkTag {
+                pos: Pos::default(),
+                ..sink.clone()
+            }),
+            ..def.tags.clone()
+        },
+        is_async: def.is_async,
+        pos: Pos::default(),
+        instrument: def.instrument.as_ref().map(|_| Box::default()),
+    }
+}
+
+/// A parameter pattern without its positions (the names stay: a sink's `args` and
+/// `#[instrument(skip(...))]` name parameters).
+fn positionless(pattern: &Pattern) -> Pattern {
+    let all = |patterns: &[Pattern]| patterns.iter().map(positionless).collect();
+    match pattern {
+        Pattern::Binding {
+            name,
+            by_ref,
+            mutable,
+            sub,
+            pos: _,
+        } => Pattern::Binding {
+            name: name.clone(),
+            by_ref: *by_ref,
+            mutable: *mutable,
+            sub: sub.as_deref().map(|sub| Box::new(positionless(sub))),
+            pos: Pos::default(),
+        },
+        Pattern::Tuple(elems) => Pattern::Tuple(all(elems)),
+        Pattern::Struct { path, fields } => Pattern::Struct {
+            path: path.clone(),
+            fields: fields
+                .iter()
+                .map(|(name, field)| (name.clone(), positionless(field)))
+                .collect(),
+        },
+        Pattern::TupleStruct { path, elems } => Pattern::TupleStruct {
+            path: path.clone(),
+            elems: all(elems),
+        },
+        Pattern::Ref(inner) => Pattern::Ref(Box::new(positionless(inner))),
+        Pattern::Slice(elems) => Pattern::Slice(all(elems)),
+        Pattern::Or(alternatives) => Pattern::Or(all(alternatives)),
+        Pattern::Ignore => Pattern::Ignore,
+    }
+}

@@ -1,0 +1,201 @@
+//! Incremental runs, second layer: what each function's final analysis left (its
+//! summary, flows, reach edges, callees, statics and purposes), kept for the next run.
+//!
+//! A memo is only offered for an index of the same shape as the one it came from (the
+//! same files, items and signatures: [`crate::cache::flow`] checks), so function ids
+//! mean the same functions. A function is analysed again when its definition changed
+//! (its key), and so is everything whose analysis may have read what it left: its
+//! callers, transitively (they read its summary), and the readers of the statics it
+//! wrote (the static may now hold less). Everything else keeps its memo. The analyses
+//! that run start from nothing, as in a cold run: summaries only grow, so one started
+//! from a stale summary could keep what the edit removed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt as _};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::value::Global;
+use super::{FnOutcome, Summary};
+use crate::index::{FileId, FnId, Index};
+
+/// One function's final analysis, as read back.
+#[derive(Deserialize)]
+pub struct FnMemo {
+    /// [`function_key`] of the definition it was made from.
+    pub key: u64,
+    pub summary: Summary,
+    /// Its summary is the default one (the joined summary is `summary`).
+    pub(crate) outcome: FnOutcome,
+    pub callees: BTreeSet<FnId>,
+    pub purposes: BTreeSet<String>,
+}
+
+/// The same, as written (borrowed from the analysis' state; the fields in the order of
+/// [`FnMemo`]).
+#[derive(Serialize)]
+struct FnMemoRef<'a> {
+    key: u64,
+    summary: &'a Summary,
+    outcome: &'a FnOutcome,
+    callees: &'a BTreeSet<FnId>,
+    purposes: &'a BTreeSet<String>,
+}
+
+/// The memos of one file's functions.
+#[derive(Deserialize)]
+struct Chunk {
+    functions: Vec<(FnId, FnMemo)>,
+}
+
+#[derive(Serialize)]
+struct ChunkRef<'a> {
+    functions: Vec<(FnId, FnMemoRef<'a>)>,
+}
+
+/// The previous run's memos, by function id.
+pub struct Previous {
+    pub memos: Vec<Option<FnMemo>>,
+}
+
+impl Previous {
+    /// Reads the chunks of every file back (`None` if one does not decode or names a
+    /// function the index does not have).
+    pub fn decode(function_count: usize, chunks: &[Vec<u8>]) -> Option<Previous> {
+        let decoded: Option<Vec<Chunk>> = chunks
+            .par_iter()
+            .map(|bytes| postcard::from_bytes(bytes).ok())
+            .collect();
+        let mut memos: Vec<Option<FnMemo>> = (0..function_count).map(|_| None).collect();
+        for chunk in decoded? {
+            for (id, memo) in chunk.functions {
+                *memos.get_mut(id)? = Some(memo);
+            }
+        }
+        Some(Previous { memos })
+    }
+}
+
+/// What an incremental run passes to the analysis and gets back.
+pub struct Incremental {
+    /// The previous run's memos for an index of this shape, if any.
+    pub previous: Option<Previous>,
+    /// Filled by the analysis: the encoded chunks of the files whose functions were
+    /// analysed in this run (every file's, when there was no previous run).
+    pub chunks: Vec<(FileId, Vec<u8>)>,
+}
+
+/// A hash of a function's definition as lowered, body and positions included: equal
+/// keys, the same analysis (given the same callees and statics).
+pub fn function_key(index: &Index, id: FnId) -> u64 {
+    let function = &index.functions[id];
+    let def = postcard::to_stdvec(&function.def).unwrap_or_default();
+    let file = function.file.to_le_bytes();
+    crate::cache::fnv1a([&def[..], &file[..], function.path.as_bytes()])
+}
+
+/// Functions whose previous analysis may not hold: changed ones (no memo, or another
+/// key), their callers transitively, and the readers of statics they wrote, with their
+/// callers.
+pub(super) fn stale(
+    index: &Index,
+    memos: &[Option<FnMemo>],
+    keys: &[u64],
+    with_body: &[FnId],
+) -> BTreeSet<FnId> {
+    let mut callers: HashMap<FnId, Vec<FnId>> = HashMap::new();
+    let mut readers: HashMap<&Global, Vec<FnId>> = HashMap::new();
+    for (id, memo) in memos.iter().enumerate() {
+        let Some(memo) = memo else { continue };
+        for callee in &memo.callees {
+            callers.entry(*callee).or_default().push(id);
+        }
+        for read in &memo.outcome.statics_read {
+            readers.entry(read).or_default().push(id);
+        }
+    }
+    let mut stale: BTreeSet<FnId> = with_body
+        .iter()
+        .copied()
+        .filter(|id| {
+            memos
+                .get(*id)
+                .and_then(Option::as_ref)
+                .is_none_or(|memo| Some(&memo.key) != keys.get(*id))
+        })
+        .collect();
+    let mut work: Vec<FnId> = stale.iter().copied().collect();
+    while let Some(id) = work.pop() {
+        // What it stored itself, and what its callers store for it (they are stale
+        // too, but the readers must be whichever way the value got there).
+        let written = memos
+            .get(id)
+            .and_then(Option::as_ref)
+            .into_iter()
+            .flat_map(|memo| {
+                memo.outcome
+                    .statics_written
+                    .keys()
+                    .chain(memo.summary.static_writes.keys())
+            });
+        let next = callers
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .chain(written.flat_map(|global| readers.get(global).into_iter().flatten()));
+        for other in next {
+            if index.functions[*other].def.body.is_some() && stale.insert(*other) {
+                work.push(*other);
+            }
+        }
+    }
+    stale
+}
+
+/// Encodes the memos of the functions of `files` (each file's functions with a body
+/// and an analysis), one chunk per file.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn encode(
+    index: &Index,
+    files: &BTreeSet<FileId>,
+    keys: &[u64],
+    summaries: &HashMap<FnId, Summary>,
+    latest: &HashMap<FnId, FnOutcome>,
+    callees: &HashMap<FnId, BTreeSet<FnId>>,
+    purposes: &HashMap<FnId, BTreeSet<String>>,
+) -> Vec<(FileId, Vec<u8>)> {
+    let mut by_file: BTreeMap<FileId, Vec<FnId>> =
+        files.iter().map(|file| (*file, Vec::new())).collect();
+    for (id, function) in index.functions.iter().enumerate() {
+        if let Some(ids) = by_file.get_mut(&function.file) {
+            ids.push(id);
+        }
+    }
+    let (no_summary, no_callees, no_purposes) =
+        (Summary::default(), BTreeSet::new(), BTreeSet::new());
+    let by_file: Vec<(FileId, Vec<FnId>)> = by_file.into_iter().collect();
+    by_file
+        .par_iter()
+        .map(|(file, ids)| {
+            let functions: Vec<(FnId, FnMemoRef<'_>)> = ids
+                .iter()
+                .filter_map(|id| {
+                    let outcome = latest.get(id)?;
+                    Some((
+                        *id,
+                        FnMemoRef {
+                            key: keys.get(*id).copied().unwrap_or_default(),
+                            summary: summaries.get(id).unwrap_or(&no_summary),
+                            outcome,
+                            callees: callees.get(id).unwrap_or(&no_callees),
+                            purposes: purposes.get(id).unwrap_or(&no_purposes),
+                        },
+                    ))
+                })
+                .collect();
+            let chunk = ChunkRef { functions };
+            (*file, postcard::to_stdvec(&chunk).unwrap_or_default())
+        })
+        .collect()
+}
