@@ -33,6 +33,9 @@ use crate::load::Workspace;
 pub struct FlowCache {
     entries: Sealed,
     salt: u64,
+    /// A hash of each file's text, by file id: the functions of a file whose text is
+    /// the same keep their keys without being hashed again.
+    texts: Vec<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -41,6 +44,8 @@ struct Manifest {
     shape: u64,
     /// Per file id: the generation of its chunk (0: no chunk).
     generations: Vec<u64>,
+    /// Per file id: a hash of its text.
+    texts: Vec<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -66,6 +71,14 @@ impl FlowCache {
                     .join(format!("{selection:016x}")),
             ),
             salt: super::salt(policy),
+            texts: {
+                use rayon::prelude::*;
+                workspace
+                    .files
+                    .par_iter()
+                    .map(|file| fnv1a([file.text.as_bytes()]))
+                    .collect()
+            },
         }
     }
 
@@ -97,7 +110,14 @@ impl FlowCache {
                 (stamped.generation == *generation).then_some(stamped.chunk)
             })
             .collect();
-        Previous::decode(index.functions.len(), &chunks?)
+        // Files load in the same order as they index (the shape is the same).
+        let unchanged = manifest
+            .texts
+            .iter()
+            .zip(&self.texts)
+            .map(|(before, now)| before == now)
+            .collect();
+        Previous::decode(index.functions.len(), &chunks?, unchanged)
     }
 
     /// Writes the chunks the analysis handed back, then the manifest.
@@ -148,6 +168,7 @@ impl FlowCache {
             salt: self.salt,
             shape,
             generations,
+            texts: self.texts.clone(),
         };
         if let Ok(bytes) = postcard::to_stdvec(&manifest) {
             self.entries.write("manifest.bin", &bytes);

@@ -57,12 +57,18 @@ struct ChunkRef<'a> {
 /// The previous run's memos, by function id.
 pub struct Previous {
     pub memos: Vec<Option<FnMemo>>,
+    /// By file id: whether the file's text is what it was.
+    pub unchanged_files: Vec<bool>,
 }
 
 impl Previous {
     /// Reads the chunks of every file back (`None` if one does not decode or names a
     /// function the index does not have).
-    pub fn decode(function_count: usize, chunks: &[Vec<u8>]) -> Option<Previous> {
+    pub fn decode(
+        function_count: usize,
+        chunks: &[Vec<u8>],
+        unchanged_files: Vec<bool>,
+    ) -> Option<Previous> {
         let decoded: Option<Vec<Chunk>> = chunks
             .par_iter()
             .map(|bytes| postcard::from_bytes(bytes).ok())
@@ -73,7 +79,10 @@ impl Previous {
                 *memos.get_mut(id)? = Some(memo);
             }
         }
-        Some(Previous { memos })
+        Some(Previous {
+            memos,
+            unchanged_files,
+        })
     }
 }
 
@@ -88,11 +97,27 @@ pub struct Incremental {
 
 /// A hash of a function's definition as lowered, body and positions included: equal
 /// keys, the same analysis (given the same callees and statics).
-pub fn function_key(index: &Index, id: FnId) -> u64 {
+fn function_key(index: &Index, id: FnId) -> u64 {
     let function = &index.functions[id];
     let def = postcard::to_stdvec(&function.def).unwrap_or_default();
     let file = function.file.to_le_bytes();
     crate::cache::fnv1a([&def[..], &file[..], function.path.as_bytes()])
+}
+
+/// Every function's key: the previous one where its file's text is the same (hashing
+/// every body again would cost more than the rest of a warm run's analysis).
+pub(super) fn keys(index: &Index, previous: Option<&Previous>) -> Vec<u64> {
+    (0..index.functions.len())
+        .into_par_iter()
+        .map(|id| {
+            let kept = previous.and_then(|previous| {
+                let unchanged = previous.unchanged_files.get(index.functions[id].file)?;
+                let memo = previous.memos.get(id)?.as_ref()?;
+                unchanged.then_some(memo.key)
+            });
+            kept.unwrap_or_else(|| function_key(index, id))
+        })
+        .collect()
 }
 
 /// Functions whose previous analysis may not hold: changed ones (no memo, or another

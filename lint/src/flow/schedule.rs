@@ -233,16 +233,13 @@ pub fn analyze(
         "analysing functions",
         crate::progress::Measure::Of(with_body.len()),
     );
-    let keys: Vec<u64> = match &incremental {
-        Some(_) => (0..index.functions.len())
-            .into_par_iter()
-            .map(|id| super::memo::function_key(index, id))
-            .collect(),
-        None => Vec::new(),
-    };
     let previous = incremental
         .as_mut()
         .and_then(|incremental| incremental.previous.take());
+    let keys = match &incremental {
+        Some(_) => super::memo::keys(index, previous.as_ref()),
+        None => Vec::new(),
+    };
     let order = match previous {
         Some(previous) => state.restore(index, previous, &keys, &with_body),
         None => {
