@@ -54,9 +54,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
         None => print!("{text}"),
     }
-    if checked.has_violations() {
+    let code = if checked.has_violations() {
         ExitCode::Violations
     } else {
         super::partial_failure(&checked, &args.selection).unwrap_or(ExitCode::Clean)
-    }
+    };
+    super::leave_to_exit(checked);
+    code
 }

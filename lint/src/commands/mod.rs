@@ -90,6 +90,14 @@ pub(crate) fn analyse(
     Ok((policy, checked))
 }
 
+/// Hands what the analysis built to the end of the process instead of freeing it: the
+/// command is done, and freeing a large workspace's item tree node by node takes longer
+/// than the operating system takes to reclaim it all (22 ms of a 0.4 s warm run on the
+/// 100k-line benchmark corpus).
+pub(crate) fn leave_to_exit(checked: crate::pipeline::Checked) {
+    std::mem::forget(checked);
+}
+
 /// A run that skipped files fails (exit 2) unless `--allow-partial`: a file never
 /// analysed must not pass CI silently (SPEC §3). `None` when the run may pass.
 pub(crate) fn partial_failure(

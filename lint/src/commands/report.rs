@@ -63,7 +63,9 @@ pub fn run(args: &ReportArgs) -> ExitCode {
             }
         }
     }
-    super::partial_failure(&checked, &args.selection).unwrap_or(ExitCode::Clean)
+    let code = super::partial_failure(&checked, &args.selection).unwrap_or(ExitCode::Clean);
+    super::leave_to_exit(checked);
+    code
 }
 
 /// A directory gets `privflow-report.<ext>` inside; anything else is the file itself.
@@ -102,5 +104,7 @@ pub fn export_fides(args: &crate::cli::ExportArgs) -> ExitCode {
             }
         }
     }
-    super::partial_failure(&checked, &args.selection).unwrap_or(ExitCode::Clean)
+    let code = super::partial_failure(&checked, &args.selection).unwrap_or(ExitCode::Clean);
+    super::leave_to_exit(checked);
+    code
 }
