@@ -45,7 +45,7 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
             help: None,
         })
         .collect();
-    let files_not_analysed = errors.len();
+    let mut files_not_analysed = errors.len();
     crate::progress::stage("indexing", crate::progress::Measure::Nothing);
     // What the flow analysis may reuse from the previous run, and where it keeps it.
     let flow_cache = workspace.target_directory.as_deref().map(|dir| {
@@ -77,6 +77,21 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
         }
         None => flow::analyze(&index, policy, None),
     };
+    let undecoded =
+        crate::index::ir::BODIES_NOT_DECODED.swap(0, std::sync::atomic::Ordering::Relaxed);
+    if undecoded > 0 {
+        // Never silent: those functions were analysed as empty.
+        errors.push(ErrorOut {
+            file: "target/privflow/files".to_owned(),
+            line: 0,
+            column: 0,
+            message: format!(
+                "{undecoded} function bod(ies) read back from privflow's file cache did not decode and were analysed as empty"
+            ),
+            help: Some("delete the target directory's privflow folder and run again".to_owned()),
+        });
+        files_not_analysed += 1;
+    }
     crate::progress::stage("judging flows", crate::progress::Measure::Nothing);
     let findings = verdict::judge(&index, policy, result.flows, Date::today());
     let output = CheckOutput::new(

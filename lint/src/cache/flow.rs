@@ -25,7 +25,8 @@ use serde::{Deserialize, Serialize};
 use super::{Sealed, fnv1a};
 use crate::flow::memo::{Incremental, Previous};
 use crate::index::ir::{
-    Block, FileIr, FnDef, FnTags, ImplDef, Item, ItemKind, Param, Pattern, Pos, SinkTag, TraitDef,
+    Block, Body, FileIr, FnDef, FnTags, ImplDef, Item, ItemKind, Param, Pattern, Pos, SinkTag,
+    TraitDef,
 };
 use crate::index::{Index, Lowered};
 use crate::load::Workspace;
@@ -256,7 +257,7 @@ fn signature(def: &FnDef) -> FnDef {
             })
             .collect(),
         ret: def.ret.clone(),
-        body: def.body.as_ref().map(|_| Block::default()),
+        body: def.body.as_ref().map(|_| Body::new(Block::default())),
         tags: FnTags {
             sink: def.tags.sink.as_ref().map(|sink| SinkTag {
                 pos: Pos::default(),

@@ -88,7 +88,7 @@ pub(crate) fn analyze_function(cx: &Context<'_>, id: FnId) -> FnOutcome {
         let site = frame.location(instrument.pos);
         frame.hit(sink, site, recorded);
     }
-    if let Some(body) = &function.def.body {
+    if let Some(body) = function.def.block() {
         let value = frame.block(body);
         frame.ret.join(&value);
     }
@@ -177,7 +177,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             file: function.file,
             crate_index: function.crate_index,
             module: function.module.clone(),
-            local_imports: local_imports(function.def.body.as_ref()),
+            local_imports: local_imports(function.def.block()),
             ty_context,
             env: Env::default(),
             ret: Value::default(),

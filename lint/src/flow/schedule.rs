@@ -292,7 +292,7 @@ fn named_callees(index: &Index, with_body: &[FnId]) -> HashMap<FnId, BTreeSet<Fn
         .map(|id| {
             let function = &index.functions[*id];
             let mut callees = BTreeSet::new();
-            if let Some(body) = &function.def.body {
+            if let Some(body) = function.def.block() {
                 each_expr(Walk::Block(body), |expr| match expr {
                     Expr::Call { callee, .. } => {
                         if let Expr::Path { path, .. } = &**callee {

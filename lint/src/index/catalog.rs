@@ -196,7 +196,7 @@ impl super::Index {
             .par_iter()
             .flat_map_iter(|function| {
                 let mut found = Vec::new();
-                if let Some(body) = &function.def.body {
+                if let Some(body) = function.def.block() {
                     each_expr(Walk::Block(body), |expr| {
                         let Expr::Call { callee, pos, .. } = expr else {
                             return;

@@ -385,7 +385,7 @@ impl Lowerer<'_> {
                 syn::ReturnType::Type(_, ty) => Some(ty::type_ref(ty)),
                 syn::ReturnType::Default => None,
             },
-            body: body.map(|block| self.block(block)),
+            body: body.map(|block| crate::index::ir::Body::new(self.block(block))),
             tags,
             is_async: sig.asyncness.is_some(),
             pos: pos(sig.ident.span()),
