@@ -77,8 +77,7 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
         }
         None => flow::analyze(&index, policy, None),
     };
-    let undecoded =
-        crate::index::ir::BODIES_NOT_DECODED.swap(0, std::sync::atomic::Ordering::Relaxed);
+    let undecoded = crate::cache::encoded::not_decoded();
     if undecoded > 0 {
         // Never silent: those functions were analysed as empty.
         errors.push(ErrorOut {
@@ -86,7 +85,7 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
             line: 0,
             column: 0,
             message: format!(
-                "{undecoded} function bod(ies) read back from privflow's file cache did not decode and were analysed as empty"
+                "{undecoded} function bod(ies) or summar(ies) read back from privflow's cache under the target directory did not decode and were taken as empty"
             ),
             help: Some("delete the target directory's privflow folder and run again".to_owned()),
         });

@@ -7,6 +7,7 @@
 //! seal does not match is not read at all. A cache that cannot be read or written is no
 //! cache: the run works as if it were cold.
 
+pub mod encoded;
 pub mod files;
 pub mod flow;
 

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::value::Global;
 use super::{FnOutcome, Summary};
+use crate::cache::encoded::Encoded;
 use crate::index::{FileId, FnId, Index};
 
 /// One function's final analysis, as read back.
@@ -25,7 +26,7 @@ use crate::index::{FileId, FnId, Index};
 pub struct FnMemo {
     /// [`function_key`] of the definition it was made from.
     pub key: u64,
-    pub summary: Summary,
+    pub summary: Encoded<Summary>,
     /// Its summary is the default one (the joined summary is `summary`).
     pub(crate) outcome: FnOutcome,
     pub callees: BTreeSet<FnId>,
@@ -37,7 +38,7 @@ pub struct FnMemo {
 #[derive(Serialize)]
 struct FnMemoRef<'a> {
     key: u64,
-    summary: &'a Summary,
+    summary: &'a Encoded<Summary>,
     outcome: &'a FnOutcome,
     callees: &'a BTreeSet<FnId>,
     purposes: &'a BTreeSet<String>,
@@ -162,7 +163,7 @@ pub(super) fn stale(
                 memo.outcome
                     .statics_written
                     .keys()
-                    .chain(memo.summary.static_writes.keys())
+                    .chain(memo.summary.get().static_writes.keys())
             });
         let next = callers
             .get(&id)
@@ -185,7 +186,7 @@ pub(super) fn encode(
     index: &Index,
     files: &BTreeSet<FileId>,
     keys: &[u64],
-    summaries: &HashMap<FnId, Summary>,
+    summaries: &HashMap<FnId, Encoded<Summary>>,
     latest: &HashMap<FnId, FnOutcome>,
     callees: &HashMap<FnId, BTreeSet<FnId>>,
     purposes: &HashMap<FnId, BTreeSet<String>>,
@@ -197,8 +198,11 @@ pub(super) fn encode(
             ids.push(id);
         }
     }
-    let (no_summary, no_callees, no_purposes) =
-        (Summary::default(), BTreeSet::new(), BTreeSet::new());
+    let (no_summary, no_callees, no_purposes) = (
+        Encoded::new(Summary::default()),
+        BTreeSet::new(),
+        BTreeSet::new(),
+    );
     let by_file: Vec<(FileId, Vec<FnId>)> = by_file.into_iter().collect();
     by_file
         .par_iter()

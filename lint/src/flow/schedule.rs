@@ -33,6 +33,7 @@ use super::{
     extension_methods, frame, inherit_purposes, outside_trait_methods, reach, sink_trait_methods,
     types, value_fingerprint,
 };
+use crate::cache::encoded::Encoded;
 use crate::index::free::{Walk, each_expr};
 use crate::index::ir::Expr;
 use crate::index::{Def, FnId, Index};
@@ -42,7 +43,7 @@ use privflow_model::Policy;
 /// component being iterated (which change while it runs).
 #[derive(Clone, Copy)]
 pub(crate) struct Summaries<'a> {
-    settled: &'a HashMap<FnId, Summary>,
+    settled: &'a HashMap<FnId, Encoded<Summary>>,
     component: Option<&'a HashMap<FnId, Summary>>,
 }
 
@@ -50,7 +51,7 @@ impl<'a> Summaries<'a> {
     pub fn get(&self, id: &FnId) -> Option<&'a Summary> {
         self.component
             .and_then(|component| component.get(id))
-            .or_else(|| self.settled.get(id))
+            .or_else(|| self.settled.get(id).map(Encoded::get))
     }
 
     pub fn contains_key(&self, id: &FnId) -> bool {
@@ -67,7 +68,9 @@ struct Recorded {
 /// Everything the fixpoint knows between analyses.
 #[derive(Default)]
 struct State {
-    summaries: HashMap<FnId, Summary>,
+    /// Read back undecoded from the previous run for the functions it kept (most are
+    /// never read).
+    summaries: HashMap<FnId, Encoded<Summary>>,
     purposes: HashMap<FnId, BTreeSet<String>>,
     statics: HashMap<Global, Value>,
     static_readers: HashMap<Global, BTreeSet<FnId>>,
@@ -98,8 +101,8 @@ impl State {
             self.callers.entry(*callee).or_default().insert(id);
         }
         self.callees.insert(id, callees);
-        let changed =
-            self.summaries.get(&id).map(Summary::fingerprint) != Some(summary.fingerprint());
+        let changed = self.summaries.get(&id).map(|kept| kept.get().fingerprint())
+            != Some(summary.fingerprint());
         if changed {
             for caller in self.callers.get(&id).into_iter().flatten() {
                 if !component.contains(caller) {
@@ -107,7 +110,7 @@ impl State {
                 }
             }
         }
-        self.summaries.insert(id, summary);
+        self.summaries.insert(id, Encoded::new(summary));
         self.fresh.insert(id);
         let grown = record_statics(&outcome, id, &mut self.statics, &mut self.static_readers);
         for written in &grown {
@@ -406,7 +409,7 @@ fn run_component(
 ) -> ComponentRun {
     let mut local: HashMap<FnId, Summary> = members
         .iter()
-        .filter_map(|id| Some((*id, state.summaries.get(id)?.clone())))
+        .filter_map(|id| Some((*id, state.summaries.get(id)?.get().clone())))
         .collect();
     let position: HashMap<FnId, usize> = members
         .iter()

@@ -180,7 +180,7 @@ pub struct FnDef {
 impl FnDef {
     /// The body's statements (decoded now if it was read back undecoded).
     pub fn block(&self) -> Option<&Block> {
-        self.body.as_ref().map(Body::block)
+        self.body.as_ref().map(Body::get)
     }
 }
 
@@ -302,95 +302,8 @@ pub struct FileIr {
 
 /// A function's body: lowered in this run, or read back from the file cache and
 /// decoded only when something reads it (a warm run analyses few functions, and most
-/// of a file's item tree is bodies). Written as its block's own encoding, so a body
-/// read back is written again byte for byte without being decoded.
-pub struct Body {
-    encoded: Option<Box<[u8]>>,
-    block: std::sync::OnceLock<Block>,
-}
-
-/// Bodies read back from the file cache that did not decode: the run reports them
-/// (an entry is sealed and written by the same build, so this would be a bug here).
-pub static BODIES_NOT_DECODED: std::sync::atomic::AtomicUsize =
-    std::sync::atomic::AtomicUsize::new(0);
-
-impl Body {
-    pub fn new(block: Block) -> Body {
-        Body {
-            encoded: None,
-            block: std::sync::OnceLock::from(block),
-        }
-    }
-
-    pub fn block(&self) -> &Block {
-        self.block.get_or_init(|| {
-            let decoded = self
-                .encoded
-                .as_deref()
-                .and_then(|bytes| postcard::from_bytes(bytes).ok());
-            decoded.unwrap_or_else(|| {
-                BODIES_NOT_DECODED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                Block::default()
-            })
-        })
-    }
-}
-
-impl Clone for Body {
-    fn clone(&self) -> Body {
-        match &self.encoded {
-            Some(bytes) => Body {
-                encoded: Some(bytes.clone()),
-                block: self.block.clone(),
-            },
-            None => Body::new(self.block().clone()),
-        }
-    }
-}
-
-impl std::fmt::Debug for Body {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.block().fmt(formatter)
-    }
-}
-
-impl serde::Serialize for Body {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match &self.encoded {
-            Some(bytes) => serializer.serialize_bytes(bytes),
-            None => {
-                let bytes = postcard::to_stdvec(self.block()).map_err(serde::ser::Error::custom)?;
-                serializer.serialize_bytes(&bytes)
-            }
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Body {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Bytes;
-        impl serde::de::Visitor<'_> for Bytes {
-            type Value = Box<[u8]>;
-
-            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                formatter.write_str("an encoded function body")
-            }
-
-            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Self::Value, E> {
-                Ok(bytes.into())
-            }
-
-            fn visit_byte_buf<E: serde::de::Error>(self, bytes: Vec<u8>) -> Result<Self::Value, E> {
-                Ok(bytes.into_boxed_slice())
-            }
-        }
-        let bytes = deserializer.deserialize_byte_buf(Bytes)?;
-        Ok(Body {
-            encoded: Some(bytes),
-            block: std::sync::OnceLock::new(),
-        })
-    }
-}
+/// of a file's item tree is bodies).
+pub type Body = crate::cache::encoded::Encoded<Block>;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, Default)]
 pub struct Block {

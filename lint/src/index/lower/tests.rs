@@ -39,9 +39,7 @@ fn function<'a>(ir: &'a FileIr, name: &str) -> &'a FnDef {
 
 /// The macro call that is the first statement of `name`'s body.
 fn first_macro<'a>(ir: &'a FileIr, name: &str) -> (&'a PathRef, &'a MacroArgs) {
-    let body = function(ir, name)
-        .block()
-        .unwrap_or_else(|| unreachable!());
+    let body = function(ir, name).block().unwrap_or_else(|| unreachable!());
     match body.stmts.first() {
         Some(Stmt::Expr(Expr::Macro(call))) => (&call.path, &call.args),
         other => unreachable!("expected a macro, found {other:?}"),
