@@ -34,12 +34,13 @@ struct EntryRef<'a> {
     modules: &'a [ModuleDecl],
 }
 
+/// Read in place from the entry's bytes (the text is compared, not kept).
 #[derive(Deserialize)]
-struct Entry {
+struct Entry<'a> {
     salt: u64,
-    text: String,
-    relative: String,
-    crate_name: String,
+    text: &'a str,
+    relative: &'a str,
+    crate_name: &'a str,
     module_path: Vec<String>,
     lowered: Lowered,
     modules: Vec<ModuleDecl>,
