@@ -1,4 +1,7 @@
-//! What both benchmark harnesses measure the same way.
+//! What the benchmark harnesses measure the same way (each uses some of it).
+#![allow(dead_code)]
+
+pub mod corpus;
 
 /// The binary's allocator: the harnesses measure the program as shipped.
 #[global_allocator]
