@@ -54,7 +54,15 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
             crate::cache::flow::shape(&workspace),
         )
     });
-    let mut index = Index::build(workspace, policy);
+    // The previous run's analyses are read while the index is built.
+    let (mut index, read) = rayon::join(
+        || Index::build(workspace, policy),
+        || {
+            flow_cache
+                .as_ref()
+                .and_then(|(cache, shape)| cache.read(*shape))
+        },
+    );
     if !index.policy_errors.is_empty() {
         let mut errors = std::mem::take(&mut index.policy_errors);
         errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
@@ -69,8 +77,7 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
     }));
     let result = match flow_cache {
         Some((cache, shape)) => {
-            let shape = crate::cache::flow::with_index(shape, &index);
-            let mut incremental = cache.load(shape, &index);
+            let mut incremental = FlowCache::previous(read, &index);
             let result = flow::analyze(&index, policy, Some(&mut incremental));
             cache.save(shape, &index, incremental);
             result

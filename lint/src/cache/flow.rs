@@ -23,7 +23,7 @@ use privflow_model::Policy;
 use serde::{Deserialize, Serialize};
 
 use super::{Sealed, fnv1a};
-use crate::flow::memo::{Incremental, Previous};
+use crate::flow::memo::{Decoded, Incremental};
 use crate::index::ir::{
     Block, Body, FileIr, FnDef, FnTags, ImplDef, Item, ItemKind, Param, Pattern, Pos, SinkTag,
     TraitDef,
@@ -43,6 +43,8 @@ pub struct FlowCache {
 struct Manifest {
     salt: u64,
     shape: u64,
+    /// [`catalog`] of the index.
+    catalog: u64,
     /// Per file id: the generation of its chunk (0: no chunk).
     generations: Vec<u64>,
     /// Per file id: a hash of its text.
@@ -83,20 +85,11 @@ impl FlowCache {
         }
     }
 
-    /// The previous run's memos, if they were made for this shape.
-    pub fn load(&self, shape: u64, index: &Index) -> Incremental {
-        Incremental {
-            previous: self.previous(shape, index),
-            chunks: Vec::new(),
-        }
-    }
-
-    fn previous(&self, shape: u64, index: &Index) -> Option<Previous> {
+    /// Reads back the previous run's memos if they were made for this shape; run
+    /// beside indexing, and checked against the index by [`FlowCache::previous`].
+    pub fn read(&self, shape: u64) -> Option<Read> {
         let manifest: Manifest = postcard::from_bytes(&self.entries.read("manifest.bin")?).ok()?;
-        if manifest.salt != self.salt
-            || manifest.shape != shape
-            || manifest.generations.len() != index.files.len()
-        {
+        if manifest.salt != self.salt || manifest.shape != shape {
             return None;
         }
         use rayon::prelude::*;
@@ -118,7 +111,23 @@ impl FlowCache {
             .zip(&self.texts)
             .map(|(before, now)| before == now)
             .collect();
-        Previous::decode(index.functions.len(), &chunks?, unchanged)
+        Some(Read {
+            catalog: manifest.catalog,
+            files: manifest.generations.len(),
+            memos: Decoded::decode(&chunks?, unchanged)?,
+        })
+    }
+
+    /// What the analysis may reuse of what [`FlowCache::read`] read: all of it, if it
+    /// was made with the same catalog in force and fits the index.
+    pub fn previous(read: Option<Read>, index: &Index) -> Incremental {
+        let previous = read
+            .filter(|read| read.catalog == catalog(index) && read.files == index.files.len())
+            .and_then(|read| read.memos.place(index.functions.len()));
+        Incremental {
+            previous,
+            chunks: Vec::new(),
+        }
     }
 
     /// Writes the chunks the analysis handed back, then the manifest.
@@ -130,6 +139,7 @@ impl FlowCache {
             .filter(|manifest: &Manifest| {
                 manifest.salt == self.salt
                     && manifest.shape == shape
+                    && manifest.catalog == catalog(index)
                     && manifest.generations.len() == index.files.len()
             });
         let mut generations = previous.map_or_else(
@@ -168,6 +178,7 @@ impl FlowCache {
         let manifest = Manifest {
             salt: self.salt,
             shape,
+            catalog: catalog(index),
             generations,
             texts: self.texts.clone(),
         };
@@ -177,12 +188,19 @@ impl FlowCache {
     }
 }
 
+/// The previous run's memos as read, not yet checked against the index.
+pub struct Read {
+    catalog: u64,
+    files: usize,
+    memos: Decoded,
+}
+
 fn chunk_name(file: usize) -> String {
     format!("{file}.bin")
 }
 
 /// The shape of a loaded workspace (see the module's comment), before it is indexed;
-/// [`with_index`] adds what the index decides.
+/// the catalog in force is checked once it is.
 pub fn shape(workspace: &Workspace<Lowered>) -> u64 {
     use rayon::prelude::*;
     let crates = format!("{:?}{:?}", workspace.crates, workspace.resolved);
@@ -202,11 +220,10 @@ pub fn shape(workspace: &Workspace<Lowered>) -> u64 {
     fnv1a([crates.as_bytes(), &files[..]])
 }
 
-/// The shape with what indexing decided from bodies: the catalog entries in force
-/// (an installer call in a body turns one on).
-pub fn with_index(shape: u64, index: &Index) -> u64 {
-    let catalog = format!("{:?}", index.catalog);
-    fnv1a([&shape.to_le_bytes()[..], catalog.as_bytes()])
+/// What indexing decided from bodies that the shape must include: the catalog entries
+/// in force (an installer call in a body turns one on).
+fn catalog(index: &Index) -> u64 {
+    fnv1a([format!("{:?}", index.catalog).as_bytes()])
 }
 
 /// A file's items without what only their own function's analysis reads: bodies,

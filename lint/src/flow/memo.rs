@@ -62,27 +62,38 @@ pub struct Previous {
     pub unchanged_files: Vec<bool>,
 }
 
-impl Previous {
-    /// Reads the chunks of every file back (`None` if one does not decode or names a
-    /// function the index does not have).
-    pub fn decode(
-        function_count: usize,
-        chunks: &[Vec<u8>],
-        unchanged_files: Vec<bool>,
-    ) -> Option<Previous> {
-        let decoded: Option<Vec<Chunk>> = chunks
+/// The chunks of every file read back, before the index is there to check them
+/// against (they are read while it is built).
+pub struct Decoded {
+    chunks: Vec<Chunk>,
+    unchanged_files: Vec<bool>,
+}
+
+impl Decoded {
+    /// `None` if a chunk does not decode.
+    pub fn decode(chunks: &[Vec<u8>], unchanged_files: Vec<bool>) -> Option<Decoded> {
+        let chunks: Option<Vec<Chunk>> = chunks
             .par_iter()
             .map(|bytes| postcard::from_bytes(bytes).ok())
             .collect();
+        Some(Decoded {
+            chunks: chunks?,
+            unchanged_files,
+        })
+    }
+
+    /// The memos by function id (`None` if one names a function the index does not
+    /// have).
+    pub fn place(self, function_count: usize) -> Option<Previous> {
         let mut memos: Vec<Option<FnMemo>> = (0..function_count).map(|_| None).collect();
-        for chunk in decoded? {
+        for chunk in self.chunks {
             for (id, memo) in chunk.functions {
                 *memos.get_mut(id)? = Some(memo);
             }
         }
         Some(Previous {
             memos,
-            unchanged_files,
+            unchanged_files: self.unchanged_files,
         })
     }
 }
