@@ -13,6 +13,76 @@ pub fn not_decoded() -> usize {
     NOT_DECODED.swap(0, Ordering::Relaxed)
 }
 
+/// Trace notes ("passed to `app::handle`") repeat thousands of times in a memo chunk:
+/// while a chunk is written, each distinct note is written once, in a table beside it,
+/// and referred to by number; while it is read, the table's notes are shared.
+enum Notes {
+    Writing {
+        numbers: std::collections::HashMap<std::sync::Arc<str>, u32>,
+        table: Vec<std::sync::Arc<str>>,
+    },
+    Reading(Vec<std::sync::Arc<str>>),
+}
+
+thread_local! {
+    static NOTES: std::cell::RefCell<Option<Notes>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `write` with a note table, and returns the table with what it wrote.
+pub fn with_note_table<T>(write: impl FnOnce() -> T) -> (T, Vec<std::sync::Arc<str>>) {
+    let outer = NOTES.with(|notes| {
+        notes.replace(Some(Notes::Writing {
+            numbers: std::collections::HashMap::new(),
+            table: Vec::new(),
+        }))
+    });
+    let written = write();
+    let table = match NOTES.with(|notes| notes.replace(outer)) {
+        Some(Notes::Writing { table, .. }) => table,
+        _ => Vec::new(),
+    };
+    (written, table)
+}
+
+/// Runs `read` with the table a chunk was written with.
+pub fn reading_notes<T>(table: Vec<std::sync::Arc<str>>, read: impl FnOnce() -> T) -> T {
+    let outer = NOTES.with(|notes| notes.replace(Some(Notes::Reading(table))));
+    let read = read();
+    NOTES.with(|notes| notes.replace(outer));
+    read
+}
+
+/// Runs `work` with no note table: an encoded value stands alone (it is decoded later,
+/// with no chunk around it).
+fn without_notes<T>(work: impl FnOnce() -> T) -> T {
+    let outer = NOTES.with(|notes| notes.replace(None));
+    let done = work();
+    NOTES.with(|notes| notes.replace(outer));
+    done
+}
+
+/// The number of `note` in the table being written, if one is.
+pub fn note_number(note: &std::sync::Arc<str>) -> Option<u32> {
+    NOTES.with(|notes| match &mut *notes.borrow_mut() {
+        Some(Notes::Writing { numbers, table }) => {
+            let next = u32::try_from(table.len()).ok()?;
+            Some(*numbers.entry(note.clone()).or_insert_with(|| {
+                table.push(note.clone());
+                next
+            }))
+        }
+        _ => None,
+    })
+}
+
+/// Note `number` of the table being read.
+pub fn numbered_note(number: u32) -> Option<std::sync::Arc<str>> {
+    NOTES.with(|notes| match &*notes.borrow() {
+        Some(Notes::Reading(table)) => table.get(usize::try_from(number).ok()?).cloned(),
+        _ => None,
+    })
+}
+
 /// A value, or its encoding until it is first read. Written as its own encoding, so a
 /// value read back is written again byte for byte without being decoded.
 pub struct Encoded<T> {
@@ -74,7 +144,8 @@ impl<T: serde::Serialize> serde::Serialize for Encoded<T> {
         match (&self.bytes, self.value.get()) {
             (Some(bytes), _) => serializer.serialize_bytes(bytes),
             (None, Some(value)) => {
-                let bytes = postcard::to_stdvec(value).map_err(serde::ser::Error::custom)?;
+                let bytes = without_notes(|| postcard::to_stdvec(value))
+                    .map_err(serde::ser::Error::custom)?;
                 serializer.serialize_bytes(&bytes)
             }
             (None, None) => Err(serde::ser::Error::custom("a value with no encoding")),

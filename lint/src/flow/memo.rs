@@ -11,6 +11,7 @@
 //! from a stale summary could keep what the edit removed.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt as _};
 use rayon::prelude::*;
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::value::Global;
 use super::{FnOutcome, Summary};
-use crate::cache::encoded::Encoded;
+use crate::cache::encoded::{Encoded, reading_notes, with_note_table};
 use crate::index::{FileId, FnId, Index};
 
 /// One function's final analysis, as read back.
@@ -50,6 +51,19 @@ struct Chunk {
     functions: Vec<(FnId, FnMemo)>,
 }
 
+/// A chunk as kept: its functions, written with a table of their trace notes.
+#[derive(Deserialize)]
+struct WithNotes<'a> {
+    notes: Vec<&'a str>,
+    functions: &'a [u8],
+}
+
+#[derive(Serialize)]
+struct WithNotesRef<'a> {
+    notes: Vec<&'a str>,
+    functions: &'a [u8],
+}
+
 #[derive(Serialize)]
 struct ChunkRef<'a> {
     functions: Vec<(FnId, FnMemoRef<'a>)>,
@@ -74,7 +88,11 @@ impl Decoded {
     pub fn decode(chunks: &[Vec<u8>], unchanged_files: Vec<bool>) -> Option<Decoded> {
         let chunks: Option<Vec<Chunk>> = chunks
             .par_iter()
-            .map(|bytes| postcard::from_bytes(bytes).ok())
+            .map(|bytes| {
+                let kept: WithNotes<'_> = postcard::from_bytes(bytes).ok()?;
+                let table = kept.notes.iter().map(|note| Arc::from(*note)).collect();
+                reading_notes(table, || postcard::from_bytes(kept.functions).ok())
+            })
             .collect();
         Some(Decoded {
             chunks: chunks?,
@@ -235,7 +253,12 @@ pub(super) fn encode(
                 })
                 .collect();
             let chunk = ChunkRef { functions };
-            (*file, postcard::to_stdvec(&chunk).unwrap_or_default())
+            let (functions, notes) = with_note_table(|| postcard::to_stdvec(&chunk));
+            let kept = WithNotesRef {
+                notes: notes.iter().map(|note| &**note).collect(),
+                functions: &functions.unwrap_or_default(),
+            };
+            (*file, postcard::to_stdvec(&kept).unwrap_or_default())
         })
         .collect()
 }
