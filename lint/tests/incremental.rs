@@ -286,6 +286,32 @@ fn body_edits_reuse_the_analyses_they_cannot_change() {
     );
 }
 
+/// A function that reads a static, edited and then restored: the static holds what its
+/// writers stored, not what its readers wrote back (a reader once stored what it read,
+/// with its own trace, and the restored run reported a trace through the static twice).
+#[cfg(unix)]
+#[test]
+fn a_static_reader_edited_and_restored_gives_the_first_output() {
+    let dir = copy_of_flows("incremental-static-reader");
+    let original = check(&dir);
+    let file = dir.join("crates/app/src/statics.rs");
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    let line = text
+        .lines()
+        .position(|line| line.contains("let name = LAST_NAME"))
+        .unwrap_or_else(|| unreachable!("the fixture reads LAST_NAME"));
+    assert!(std::fs::write(&file, without_line(&text, line)).is_ok());
+    let edited = check(&dir);
+    assert!(edited == cold_check(&dir), "the edited run is a cold run");
+    assert!(std::fs::write(&file, &text).is_ok());
+    let restored = check(&dir);
+    assert!(
+        restored == original,
+        "restored, the output is the first run's:\n{}",
+        first_difference(&restored, &original)
+    );
+}
+
 /// A chunk of an earlier run put back (sealed, but not the generation the manifest
 /// names) makes the run cold, not wrong.
 #[cfg(unix)]

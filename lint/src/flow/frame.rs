@@ -151,6 +151,10 @@ pub(super) struct Frame<'c, 'a> {
     pub aliases: BTreeMap<Name, Name>,
     /// The cell standing for each `static` this function touches.
     pub static_cells: BTreeMap<Global, (usize, crate::index::ir::Pos)>,
+    /// What this function itself wrote into each global-state cell (by cell), apart
+    /// from what the cell was seeded with: what it stores there, whatever the static
+    /// held when it ran (the next run rebuilds the statics from these).
+    pub static_cell_writes: BTreeMap<usize, Value>,
     /// Global state read while nothing was stored there yet (no cell was made).
     pub globals_read: std::collections::BTreeSet<Global>,
     /// The workspace macro expansions the analysis is inside, outermost first: each
@@ -199,6 +203,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             breaks: Vec::new(),
             aliases: BTreeMap::new(),
             static_cells: BTreeMap::new(),
+            static_cell_writes: BTreeMap::new(),
             globals_read: std::collections::BTreeSet::new(),
             expanding: Vec::new(),
             loop_heads: HashMap::new(),
@@ -223,17 +228,20 @@ impl<'c, 'a> Frame<'c, 'a> {
                     location: self.location(*pos),
                     note: Arc::from(self.global_note(id, true)),
                 };
-                let content = strip_cells(self.cells.get(*cell)?.with_step(&stored));
+                // Only what it wrote: a function that only reads a static stores nothing.
+                let content = strip_cells(self.static_cell_writes.get(cell)?.with_step(&stored));
                 if content.mentions_params() {
                     static_writes.insert(id.clone(), content.clone().summarized(SUMMARY_DEPTH));
                 }
                 // All of it, even what the static already holds: the outcome is kept
                 // for the next run, which rebuilds the statics from the outcomes
                 // (whether it grew a static is decided where it is stored).
-                Some((
-                    id.clone(),
-                    content.without_params().summarized(SUMMARY_DEPTH),
-                ))
+                let content = content.without_params();
+                let empty = content.taint.is_empty()
+                    && content.outside.is_empty()
+                    && content.fields.is_empty()
+                    && content.callable.is_none();
+                (!empty).then(|| (id.clone(), content.summarized(SUMMARY_DEPTH)))
             })
             .collect();
         let ret = strip_cells(self.ret).summarized(SUMMARY_DEPTH);

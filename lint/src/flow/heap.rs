@@ -172,6 +172,9 @@ impl Frame<'_, '_> {
             .filter(|segment| *segment != ELEMENT)
             .cloned()
             .collect();
+        self.note_static_write(cell, |own| {
+            write_at(own, &inner, value.clone(), true);
+        });
         if let Some(content) = self.cells.get_mut(cell) {
             if write_at(content, &inner, value, true) {
                 self.heap_epoch += 1;
@@ -179,8 +182,19 @@ impl Frame<'_, '_> {
         }
     }
 
+    /// Keeps what is written into a global-state cell apart (see
+    /// [`Frame::static_cell_writes`]).
+    fn note_static_write(&mut self, cell: usize, write: impl FnOnce(&mut Value)) {
+        if self.static_cells.values().any(|(known, _)| *known == cell) {
+            write(self.static_cell_writes.entry(cell).or_default());
+        }
+    }
+
     /// Joins `value` into a cell's content as a whole.
     pub fn join_cell(&mut self, cell: usize, value: &Value) {
+        self.note_static_write(cell, |own| {
+            own.join(value);
+        });
         if let Some(content) = self.cells.get_mut(cell) {
             if !content.covers(value) && content.join(value) {
                 self.heap_epoch += 1;
