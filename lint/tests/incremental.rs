@@ -208,7 +208,8 @@ fn without_line(text: &str, number: usize) -> String {
     lines.join("\n")
 }
 
-/// Function bodies edited one statement at a time, all over the `flows` fixture: each
+/// Function bodies edited one statement at a time, all over the `flows` fixture (every
+/// third statement of every file): each
 /// warm run (which reuses the analyses the edit cannot have changed) gives byte for
 /// byte what a cold run of the edited workspace gives, and so does the warm run after
 /// the edit is undone. One edit far from most code rewrites few of the flow cache's
@@ -233,15 +234,11 @@ fn body_edits_reuse_the_analyses_they_cannot_change() {
     files.sort();
     let mut edits = 0;
     let mut changed_output = 0;
-    for (number, file) in files.iter().enumerate() {
+    for file in &files {
         let text = std::fs::read_to_string(file).unwrap_or_default();
-        let lines = statement_lines(&text);
-        // Two statements of every file, a different pair each time.
-        for line in lines
-            .iter()
-            .skip(number % 3)
-            .step_by(lines.len().div_ceil(2).max(1))
-        {
+        // Every third statement of every file (a sample of two per file missed a bug
+        // that every third found).
+        for line in statement_lines(&text).iter().step_by(3) {
             assert!(std::fs::write(file, without_line(&text, *line)).is_ok());
             let warm = check(&dir);
             let cold = cold_check(&dir);
@@ -262,7 +259,7 @@ fn body_edits_reuse_the_analyses_they_cannot_change() {
             edits += 1;
         }
     }
-    assert!(edits > 40, "{edits} edits");
+    assert!(edits > 100, "{edits} edits");
     assert!(
         changed_output > 10,
         "only {changed_output} edits changed the output"
