@@ -1,9 +1,9 @@
 //! Incremental runs on the generated corpus: `cargo bench -p cargo-privflow --bench
 //! incremental` (or with `-- CRATES MODULES FUNCTIONS RUNS`). Writes the corpus under
 //! `target/bench-incremental`, then runs the release `cargo-privflow check --workspace
-//! --format json` there as a user would: once cold (no cache), RUNS times warm (nothing
-//! changed), and RUNS times after a one-file edit (one module's function bodies, edited
-//! and restored in turn). Prints the wall time of each kind of run (minimum, median,
+//! --format json` there as a user would: once cold (no cache), then RUNS times after a
+//! one-file edit (one module's function bodies, edited and restored in turn), each
+//! followed by a warm run (nothing changed). Prints the wall time of each kind of run (minimum, median,
 //! maximum), and checks that an edited run's output is a cold run's. Never part of the
 //! tests: timings belong here.
 
@@ -67,15 +67,16 @@ fn main() {
     println!("corpus: {crates} crates x {modules} modules x {functions} functions, {lines} lines");
     let (cold, _) = check(&root);
     println!("cold (no cache): {:.3} s", cold.as_secs_f64());
-    let warm: Vec<Duration> = (0..runs).map(|_| check(&root).0).collect();
-    println!("warm, nothing changed: {}", spread(warm));
+    check(&root);
 
     // One module in the middle of the workspace: its bodies change (every `step_*`
-    // gains a statement; no line moves), then go back.
+    // gains a statement; no line moves), then go back. Each run after an edit is
+    // followed by a warm run (nothing changed since), so that both kinds of run see the
+    // machine in the same state.
     let edited = root.join(format!("crates/c{}/src/m{}.rs", crates / 2, modules / 2));
     let original = std::fs::read_to_string(&edited).unwrap_or_default();
     let needle = "parts.push(r.id.to_string()); }";
-    let mut after_edit = Vec::new();
+    let (mut warm, mut after_edit) = (Vec::new(), Vec::new());
     for run in 0..runs {
         let text = if run % 2 == 0 {
             original.replace(
@@ -87,7 +88,9 @@ fn main() {
         };
         write(&edited, &text);
         after_edit.push(check(&root).0);
+        warm.push(check(&root).0);
     }
+    println!("warm, nothing changed: {}", spread(warm));
     println!("after a one-file edit: {}", spread(after_edit));
 
     // The last edited state, warm and then cold: the same output.
