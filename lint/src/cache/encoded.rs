@@ -13,10 +13,11 @@ pub fn not_decoded() -> usize {
     NOT_DECODED.swap(0, Ordering::Relaxed)
 }
 
-/// Trace notes ("passed to `app::handle`") repeat thousands of times in a memo chunk:
-/// while a chunk is written, each distinct note is written once, in a table beside it,
-/// and referred to by number; while it is read, the table's notes are shared.
-enum Notes {
+/// Trace notes ("passed to `app::handle`"), categories and sinks repeat thousands of
+/// times in a memo chunk: while a chunk is written, each distinct one is written once,
+/// in a table beside it, and referred to by number; while it is read, the table's
+/// strings are shared ([`shared`]).
+enum Strings {
     Writing {
         numbers: std::collections::HashMap<std::sync::Arc<str>, u32>,
         table: Vec<std::sync::Arc<str>>,
@@ -25,49 +26,49 @@ enum Notes {
 }
 
 thread_local! {
-    static NOTES: std::cell::RefCell<Option<Notes>> = const { std::cell::RefCell::new(None) };
+    static STRINGS: std::cell::RefCell<Option<Strings>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Runs `write` with a note table, and returns the table with what it wrote.
-pub fn with_note_table<T>(write: impl FnOnce() -> T) -> (T, Vec<std::sync::Arc<str>>) {
-    let outer = NOTES.with(|notes| {
-        notes.replace(Some(Notes::Writing {
+/// Runs `write` with a string table, and returns the table with what it wrote.
+pub fn with_string_table<T>(write: impl FnOnce() -> T) -> (T, Vec<std::sync::Arc<str>>) {
+    let outer = STRINGS.with(|strings| {
+        strings.replace(Some(Strings::Writing {
             numbers: std::collections::HashMap::new(),
             table: Vec::new(),
         }))
     });
     let written = write();
-    let table = match NOTES.with(|notes| notes.replace(outer)) {
-        Some(Notes::Writing { table, .. }) => table,
+    let table = match STRINGS.with(|strings| strings.replace(outer)) {
+        Some(Strings::Writing { table, .. }) => table,
         _ => Vec::new(),
     };
     (written, table)
 }
 
-/// Runs `read` with the table a chunk was written with.
-pub fn reading_notes<T>(table: Vec<std::sync::Arc<str>>, read: impl FnOnce() -> T) -> T {
-    let outer = NOTES.with(|notes| notes.replace(Some(Notes::Reading(table))));
+/// Runs `read` with the string table a chunk was written with.
+pub fn reading_strings<T>(table: Vec<std::sync::Arc<str>>, read: impl FnOnce() -> T) -> T {
+    let outer = STRINGS.with(|strings| strings.replace(Some(Strings::Reading(table))));
     let read = read();
-    NOTES.with(|notes| notes.replace(outer));
+    STRINGS.with(|strings| strings.replace(outer));
     read
 }
 
-/// Runs `work` with no note table: an encoded value stands alone (it is decoded later,
+/// Runs `work` with no string table: an encoded value stands alone (it is decoded later,
 /// with no chunk around it).
-fn without_notes<T>(work: impl FnOnce() -> T) -> T {
-    let outer = NOTES.with(|notes| notes.replace(None));
+fn without_strings<T>(work: impl FnOnce() -> T) -> T {
+    let outer = STRINGS.with(|strings| strings.replace(None));
     let done = work();
-    NOTES.with(|notes| notes.replace(outer));
+    STRINGS.with(|strings| strings.replace(outer));
     done
 }
 
-/// The number of `note` in the table being written, if one is.
-pub fn note_number(note: &std::sync::Arc<str>) -> Option<u32> {
-    NOTES.with(|notes| match &mut *notes.borrow_mut() {
-        Some(Notes::Writing { numbers, table }) => {
+/// The number of `text` in the table being written, if one is.
+pub fn string_number(text: &std::sync::Arc<str>) -> Option<u32> {
+    STRINGS.with(|strings| match &mut *strings.borrow_mut() {
+        Some(Strings::Writing { numbers, table }) => {
             let next = u32::try_from(table.len()).ok()?;
-            Some(*numbers.entry(note.clone()).or_insert_with(|| {
-                table.push(note.clone());
+            Some(*numbers.entry(text.clone()).or_insert_with(|| {
+                table.push(text.clone());
                 next
             }))
         }
@@ -75,12 +76,45 @@ pub fn note_number(note: &std::sync::Arc<str>) -> Option<u32> {
     })
 }
 
-/// Note `number` of the table being read.
-pub fn numbered_note(number: u32) -> Option<std::sync::Arc<str>> {
-    NOTES.with(|notes| match &*notes.borrow() {
-        Some(Notes::Reading(table)) => table.get(usize::try_from(number).ok()?).cloned(),
+/// String `number` of the table being read.
+pub fn numbered_string(number: u32) -> Option<std::sync::Arc<str>> {
+    STRINGS.with(|strings| match &*strings.borrow() {
+        Some(Strings::Reading(table)) => table.get(usize::try_from(number).ok()?).cloned(),
         _ => None,
     })
+}
+
+/// `#[serde(with = "shared")]` for an `Arc<str>` that repeats: a number in the table of
+/// the chunk being written (see [`with_string_table`]), or the text where there is none.
+pub mod shared {
+    use std::sync::Arc;
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    enum Shared<'a> {
+        Numbered(u32),
+        Text(std::borrow::Cow<'a, str>),
+    }
+
+    pub fn serialize<S: serde::Serializer>(
+        text: &Arc<str>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let shared = match super::string_number(text) {
+            Some(number) => Shared::Numbered(number),
+            None => Shared::Text(std::borrow::Cow::Borrowed(text)),
+        };
+        serde::Serialize::serialize(&shared, serializer)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Arc<str>, D::Error> {
+        match <Shared<'_> as serde::Deserialize>::deserialize(deserializer)? {
+            Shared::Numbered(number) => super::numbered_string(number)
+                .ok_or_else(|| serde::de::Error::custom("a string not in the table")),
+            Shared::Text(text) => Ok(Arc::from(text.as_ref())),
+        }
+    }
 }
 
 /// A value, or its encoding until it is first read. Written as its own encoding, so a
@@ -144,7 +178,7 @@ impl<T: serde::Serialize> serde::Serialize for Encoded<T> {
         match (&self.bytes, self.value.get()) {
             (Some(bytes), _) => serializer.serialize_bytes(bytes),
             (None, Some(value)) => {
-                let bytes = without_notes(|| postcard::to_stdvec(value))
+                let bytes = without_strings(|| postcard::to_stdvec(value))
                     .map_err(serde::ser::Error::custom)?;
                 serializer.serialize_bytes(&bytes)
             }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::value::Global;
 use super::{FnOutcome, Summary};
-use crate::cache::encoded::{Encoded, reading_notes, with_note_table};
+use crate::cache::encoded::{Encoded, reading_strings, with_string_table};
 use crate::index::{FileId, FnId, Index};
 
 /// One function's final analysis, as read back.
@@ -51,16 +51,16 @@ struct Chunk {
     functions: Vec<(FnId, FnMemo)>,
 }
 
-/// A chunk as kept: its functions, written with a table of their trace notes.
+/// A chunk as kept: its functions, written with the table of the strings they share.
 #[derive(Deserialize)]
-struct WithNotes<'a> {
-    notes: Vec<&'a str>,
+struct WithStrings<'a> {
+    strings: Vec<&'a str>,
     functions: &'a [u8],
 }
 
 #[derive(Serialize)]
-struct WithNotesRef<'a> {
-    notes: Vec<&'a str>,
+struct WithStringsRef<'a> {
+    strings: Vec<&'a str>,
     functions: &'a [u8],
 }
 
@@ -89,9 +89,9 @@ impl Decoded {
         let chunks: Option<Vec<Chunk>> = chunks
             .par_iter()
             .map(|bytes| {
-                let kept: WithNotes<'_> = postcard::from_bytes(bytes).ok()?;
-                let table = kept.notes.iter().map(|note| Arc::from(*note)).collect();
-                reading_notes(table, || postcard::from_bytes(kept.functions).ok())
+                let kept: WithStrings<'_> = postcard::from_bytes(bytes).ok()?;
+                let table = kept.strings.iter().map(|note| Arc::from(*note)).collect();
+                reading_strings(table, || postcard::from_bytes(kept.functions).ok())
             })
             .collect();
         Some(Decoded {
@@ -253,9 +253,9 @@ pub(super) fn encode(
                 })
                 .collect();
             let chunk = ChunkRef { functions };
-            let (functions, notes) = with_note_table(|| postcard::to_stdvec(&chunk));
-            let kept = WithNotesRef {
-                notes: notes.iter().map(|note| &**note).collect(),
+            let (functions, strings) = with_string_table(|| postcard::to_stdvec(&chunk));
+            let kept = WithStringsRef {
+                strings: strings.iter().map(|text| &**text).collect(),
                 functions: &functions.unwrap_or_default(),
             };
             (*file, postcard::to_stdvec(&kept).unwrap_or_default())

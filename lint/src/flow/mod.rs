@@ -43,7 +43,9 @@ use value::{Origin, Step, Taint, Value};
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FlowFact {
     /// Shared with the tag and the sink that made it: thousands of flows name a few ids.
+    #[serde(with = "crate::cache::encoded::shared")]
     pub category: Arc<str>,
+    #[serde(with = "crate::cache::encoded::shared")]
     pub sink: Arc<str>,
     pub site: Location,
     pub source: Location,

@@ -33,7 +33,11 @@ pub enum Target {
     /// A part of a callee's parameter, itself reaching a sink.
     Part(ParamPart),
     /// A sink call in the function itself.
-    Sink { sink: Arc<str>, site: Location },
+    Sink {
+        #[serde(with = "crate::cache::encoded::shared")]
+        sink: Arc<str>,
+        site: Location,
+    },
 }
 
 /// Data in `from` reaches `to`, the way `trace` says (steps inside `from`'s function).

@@ -19,6 +19,7 @@ pub enum Origin {
     Tag {
         /// The `#[data]` (or privflow.toml entry, or declassifier) that gave it.
         tag: Location,
+        #[serde(with = "crate::cache::encoded::shared")]
         category: Arc<str>,
         /// The tagged field's `purposes`, if it lists any.
         purposes: Option<Arc<[String]>>,
@@ -28,7 +29,10 @@ pub enum Origin {
     Param { index: usize, path: PartPath },
     /// A known host's URL (docs/sinks.md): not data, but where a request built from the
     /// value goes. It travels like data and is read by the HTTP clients' catalog entries.
-    Destination { sink: Arc<str> },
+    Destination {
+        #[serde(with = "crate::cache::encoded::shared")]
+        sink: Arc<str>,
+    },
 }
 
 /// A path to a part of a parameter (`["contact", "email"]`), shared: origins and
@@ -41,40 +45,13 @@ pub fn whole() -> PartPath {
 }
 
 /// One step between a tag and a sink, for the report's trace.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Step {
     pub location: Location,
+    #[serde(with = "crate::cache::encoded::shared")]
     pub note: Arc<str>,
-}
-
-/// A step's note as kept: a number in the note table of the chunk being written, or
-/// the text where there is none ([`crate::cache::encoded::with_note_table`]).
-#[derive(serde::Serialize, serde::Deserialize)]
-enum Note<'a> {
-    Numbered(u32),
-    Text(std::borrow::Cow<'a, str>),
-}
-
-impl serde::Serialize for Step {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let note = match crate::cache::encoded::note_number(&self.note) {
-            Some(number) => Note::Numbered(number),
-            None => Note::Text(std::borrow::Cow::Borrowed(&self.note)),
-        };
-        serde::Serialize::serialize(&(self.location, note), serializer)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Step {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let (location, note): (Location, Note<'_>) = serde::Deserialize::deserialize(deserializer)?;
-        let note = match note {
-            Note::Numbered(number) => crate::cache::encoded::numbered_note(number)
-                .ok_or_else(|| serde::de::Error::custom("a note not in the table"))?,
-            Note::Text(text) => Arc::from(text.as_ref()),
-        };
-        Ok(Step { location, note })
-    }
 }
 
 /// How an origin got here: a shared list of steps, newest first. Extending a trace
