@@ -75,20 +75,27 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
         message: format!("invalid-attribute: {}", problem.message),
         help: problem.help.clone(),
     }));
-    let result = match flow_cache {
-        Some((cache, shape)) => {
+    let (result, incremental) = match &flow_cache {
+        Some(_) => {
             let mut incremental = FlowCache::previous(read, &index);
             let result = flow::analyze(&index, policy, Some(&mut incremental));
-            cache.save(shape, &index, incremental);
-            result
+            (result, Some(incremental))
         }
-        None => flow::analyze(&index, policy, None),
+        None => (flow::analyze(&index, policy, None), None),
     };
     let undecoded = crate::cache::encoded::not_decoded();
+    if let (Some((cache, shape)), Some(incremental)) = (&flow_cache, incremental) {
+        if undecoded == 0 {
+            cache.save(*shape, &index, incremental);
+        } else {
+            // What was analysed from an empty body must not be kept as its analysis.
+            cache.forget();
+        }
+    }
     if undecoded > 0 {
         // Never silent: those functions were analysed as empty.
         errors.push(ErrorOut {
-            file: "target/privflow/files".to_owned(),
+            file: "target/privflow".to_owned(),
             line: 0,
             column: 0,
             message: format!(

@@ -148,11 +148,6 @@ impl<T: serde::de::DeserializeOwned + Default> Encoded<T> {
             })
         })
     }
-
-    pub fn into_inner(mut self) -> T {
-        self.get();
-        self.value.take().unwrap_or_default()
-    }
 }
 
 impl<T: Clone + serde::de::DeserializeOwned + Default> Clone for Encoded<T> {

@@ -41,6 +41,9 @@ pub struct FlowCache {
 
 #[derive(Serialize, Deserialize)]
 struct Manifest {
+    /// Which manifest this is (the generation of the run that wrote it): a run saves
+    /// on top of the chunks it read only if this one is still in place.
+    nonce: u64,
     salt: u64,
     shape: u64,
     /// [`catalog`] of the index.
@@ -85,6 +88,11 @@ impl FlowCache {
         }
     }
 
+    /// Removes the manifest: nothing kept is used by the next run.
+    pub fn forget(&self) {
+        let _ = std::fs::remove_file(self.entries.path("manifest.bin"));
+    }
+
     /// Reads back the previous run's memos if they were made for this shape; run
     /// beside indexing, and checked against the index by [`FlowCache::previous`].
     pub fn read(&self, shape: u64) -> Option<Read> {
@@ -112,6 +120,7 @@ impl FlowCache {
             .map(|(before, now)| before == now)
             .collect();
         Some(Read {
+            nonce: manifest.nonce,
             catalog: manifest.catalog,
             files: manifest.generations.len(),
             memos: Decoded::decode(&chunks?, unchanged)?,
@@ -121,34 +130,38 @@ impl FlowCache {
     /// What the analysis may reuse of what [`FlowCache::read`] read: all of it, if it
     /// was made with the same catalog in force and fits the index.
     pub fn previous(read: Option<Read>, index: &Index) -> Incremental {
-        let previous = read
-            .filter(|read| read.catalog == catalog(index) && read.files == index.files.len())
-            .and_then(|read| read.memos.place(index.functions.len()));
+        let read =
+            read.filter(|read| read.catalog == catalog(index) && read.files == index.files.len());
+        let based_on = read.as_ref().map(|read| read.nonce);
+        let previous = read.and_then(|read| read.memos.place(index.functions.len()));
         Incremental {
+            based_on: previous.as_ref().and(based_on),
             previous,
             chunks: Vec::new(),
         }
     }
 
-    /// Writes the chunks the analysis handed back, then the manifest.
+    /// Writes the chunks the analysis handed back, then the manifest. The chunks this
+    /// run did not write are kept only if the manifest it read is still the one in
+    /// place: another run may have saved meanwhile, and its chunks were made from
+    /// other texts.
     pub fn save(&self, shape: u64, index: &Index, incremental: Incremental) {
-        let previous: Option<Manifest> = self
+        if incremental.chunks.is_empty() {
+            // Nothing was analysed: what is in place holds.
+            return;
+        }
+        let in_place: Option<Manifest> = self
             .entries
             .read("manifest.bin")
             .and_then(|bytes| postcard::from_bytes(&bytes).ok())
             .filter(|manifest: &Manifest| {
-                manifest.salt == self.salt
-                    && manifest.shape == shape
-                    && manifest.catalog == catalog(index)
+                Some(manifest.nonce) == incremental.based_on
                     && manifest.generations.len() == index.files.len()
             });
-        let mut generations = previous.map_or_else(
+        let mut generations = in_place.map_or_else(
             || vec![0; index.files.len()],
             |manifest| manifest.generations,
         );
-        if incremental.chunks.is_empty() && generations.iter().any(|generation| *generation != 0) {
-            return;
-        }
         // Nonzero and new: a chunk of this run is told from any other's.
         let generation = super::random() | 1;
         let written: BTreeMap<usize, bool> = {
@@ -176,6 +189,7 @@ impl FlowCache {
             return;
         }
         let manifest = Manifest {
+            nonce: generation,
             salt: self.salt,
             shape,
             catalog: catalog(index),
@@ -190,6 +204,7 @@ impl FlowCache {
 
 /// The previous run's memos as read, not yet checked against the index.
 pub struct Read {
+    nonce: u64,
     catalog: u64,
     files: usize,
     memos: Decoded,
@@ -283,7 +298,13 @@ fn signature(def: &FnDef) -> FnDef {
             ..def.tags.clone()
         },
         is_async: def.is_async,
-        pos: Pos::default(),
+        // A body's position is seen by its own analysis only; a function without one
+        // (a trait declaration) is seen by its callers (a declassifier's origin is there).
+        pos: if def.body.is_some() {
+            Pos::default()
+        } else {
+            def.pos
+        },
         instrument: def.instrument.as_ref().map(|_| Box::default()),
     }
 }

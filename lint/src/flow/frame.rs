@@ -237,10 +237,7 @@ impl<'c, 'a> Frame<'c, 'a> {
                 // for the next run, which rebuilds the statics from the outcomes
                 // (whether it grew a static is decided where it is stored).
                 let content = content.without_params();
-                let empty = content.taint.is_empty()
-                    && content.outside.is_empty()
-                    && content.fields.is_empty()
-                    && content.callable.is_none();
+                let empty = Value::default().covers(&content);
                 (!empty).then(|| (id.clone(), content.summarized(SUMMARY_DEPTH)))
             })
             .collect();

@@ -22,8 +22,15 @@ pub(crate) struct Expansion {
 }
 
 /// Workspace macro expansions by (call site, address of the call's tokens).
-pub type ExpansionCache =
-    std::sync::RwLock<foldhash::HashMap<(Pos, usize), Option<Arc<Expansion>>>>;
+pub type ExpansionCache = std::sync::RwLock<foldhash::HashMap<Pos, Vec<CachedExpansion>>>;
+
+/// One call's expansion, by what it expands: the macro and its tokens (at a position,
+/// calls nested in an expansion share the outer call's).
+pub struct CachedExpansion {
+    name: Box<str>,
+    tokens: Box<str>,
+    expansion: Option<Arc<Expansion>>,
+}
 
 impl Frame<'_, '_> {
     /// Expands a call of a workspace `macro_rules!` and analyses the expansion, every
@@ -38,29 +45,47 @@ impl Frame<'_, '_> {
         if !self.cx.index.macros.contains_key(name) || self.expanding.len() >= MAX_EXPANSION_DEPTH {
             return None;
         }
-        // The tokens' address tells nested calls apart: they live in the item tree or in
-        // an expansion the cache keeps, so no address is reused for other tokens.
-        let key = (pos, tokens.as_ptr() as usize);
+        // Keyed by the tokens themselves, not their address: tokens also live in
+        // closures read back from the previous run, which may be freed and their
+        // memory reused for other tokens.
         let known = self
             .cx
             .expansions
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&key)
-            .cloned();
+            .get(&pos)
+            .and_then(|calls| {
+                calls
+                    .iter()
+                    .find(|call| &*call.name == name && &*call.tokens == tokens)
+                    .map(|call| call.expansion.clone())
+            });
         let expansion = match known {
             Some(known) => known,
             None => {
                 let expansion = self.expand(name, tokens, pos).map(Arc::new);
-                // The copy in the cache is the one analysed, whichever thread made it:
-                // the calls nested in it are keyed by addresses inside it.
-                self.cx
+                // The copy in the cache is the one analysed, whichever thread made it
+                // (all threads then see the same expansion).
+                let mut cache = self
+                    .cx
                     .expansions
                     .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .entry(key)
-                    .or_insert(expansion)
-                    .clone()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let calls = cache.entry(pos).or_default();
+                match calls
+                    .iter()
+                    .find(|call| &*call.name == name && &*call.tokens == tokens)
+                {
+                    Some(call) => call.expansion.clone(),
+                    None => {
+                        calls.push(CachedExpansion {
+                            name: name.into(),
+                            tokens: tokens.into(),
+                            expansion: expansion.clone(),
+                        });
+                        expansion
+                    }
+                }
             }
         }?;
         self.expanding.push(expansion.note.clone());

@@ -120,6 +120,8 @@ impl Decoded {
 pub struct Incremental {
     /// The previous run's memos for an index of this shape, if any.
     pub previous: Option<Previous>,
+    /// The manifest they came from (see [`crate::cache::flow::FlowCache::save`]).
+    pub based_on: Option<u64>,
     /// Filled by the analysis: the encoded chunks of the files whose functions were
     /// analysed in this run (every file's, when there was no previous run).
     pub chunks: Vec<(FileId, Vec<u8>)>,

@@ -76,6 +76,9 @@ struct State {
     static_readers: HashMap<Global, BTreeSet<FnId>>,
     callers: HashMap<FnId, BTreeSet<FnId>>,
     callees: HashMap<FnId, BTreeSet<FnId>>,
+    /// Every callee of every analysis of each function in this run (a summary joins
+    /// them all, and `callers` keeps them all): what the next run's staleness follows.
+    callees_ever: HashMap<FnId, BTreeSet<FnId>>,
     /// Each function's latest analysis: its flows and graph edges are the final ones.
     latest: HashMap<FnId, FnOutcome>,
     /// Functions whose inputs changed since their latest analysis.
@@ -100,6 +103,10 @@ impl State {
         for callee in &callees {
             self.callers.entry(*callee).or_default().insert(id);
         }
+        self.callees_ever
+            .entry(id)
+            .or_default()
+            .extend(callees.iter().copied());
         self.callees.insert(id, callees);
         let changed = self.summaries.get(&id).map(|kept| kept.get().fingerprint())
             != Some(summary.fingerprint());
@@ -152,6 +159,7 @@ impl State {
                 self.callers.entry(*callee).or_default().insert(id);
             }
             order.insert(id, memo.callees.clone());
+            self.callees_ever.insert(id, memo.callees.clone());
             self.callees.insert(id, memo.callees);
             record_statics(
                 &memo.outcome,
@@ -264,7 +272,7 @@ pub fn analyze(
             &keys,
             &state.summaries,
             &state.latest,
-            &state.callees,
+            &state.callees_ever,
             &state.purposes,
         );
     }
@@ -516,6 +524,7 @@ fn finish(index: &Index, mut state: State, waves: usize) -> FlowResult {
     state.statics = HashMap::new();
     state.callers = HashMap::new();
     state.callees = HashMap::new();
+    state.callees_ever = HashMap::new();
     let mut coverage = Coverage::default();
     let mut ids: Vec<FnId> = state.latest.keys().copied().collect();
     ids.sort_unstable();
