@@ -14,7 +14,9 @@
 //! **Consistency.** A run writes the chunks of the files whose functions it analysed,
 //! each stamped with a fresh generation, and then the manifest, which records the
 //! generation of every chunk. A chunk whose stamp differs from the manifest's (another
-//! run's, or a run that stopped half way) makes the whole memo unused.
+//! run's, or a run that stopped half way) makes the whole memo unused. The chunks a run
+//! did not write are kept only if the manifest it read is still in place; otherwise the
+//! new manifest names only this run's chunks.
 
 use std::collections::BTreeMap;
 use std::path::Path;
