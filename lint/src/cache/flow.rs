@@ -347,3 +347,117 @@ fn positionless(pattern: &Pattern) -> Pattern {
         Pattern::Ignore => Pattern::Ignore,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{FlowCache, shape};
+    use crate::index::{Index, Lowered};
+    use crate::load::{CrateTarget, FileContext, SourceFile, TargetKind, Workspace};
+
+    fn workspace(root: &std::path::Path, files: &[(&str, &[&str], &str)]) -> Workspace<Lowered> {
+        let policy = privflow_model::Policy::builtin().unwrap_or_else(|_| unreachable!());
+        let files = files
+            .iter()
+            .map(|(relative, module_path, text)| {
+                let module_path: Vec<String> =
+                    module_path.iter().map(|m| (*m).to_owned()).collect();
+                let ast = syn::parse_file(text).unwrap_or_else(|_| unreachable!());
+                let context = FileContext {
+                    relative,
+                    crate_name: "app",
+                    module_path: &module_path,
+                };
+                SourceFile {
+                    path: root.join(relative),
+                    relative: (*relative).to_owned(),
+                    crate_index: 0,
+                    module_path: module_path.clone(),
+                    text: std::sync::Arc::from(*text),
+                    lowered: crate::index::lower_one(&ast, &context, &policy),
+                }
+            })
+            .collect();
+        Workspace {
+            root: root.to_path_buf(),
+            crates: vec![CrateTarget {
+                name: "app".to_owned(),
+                package: "app".to_owned(),
+                kind: TargetKind::Lib,
+                root: root.join("src/lib.rs"),
+                dependencies: Some(Vec::new()),
+                registry_dependencies: Vec::new(),
+            }],
+            files,
+            errors: Vec::new(),
+            resolved: None,
+            target_directory: Some(root.join("target")),
+        }
+    }
+
+    /// Two runs at once: one (X, after an edit of `a.rs`) reads the manifest, another
+    /// (Y) saves a new one, then X saves the chunk it analysed. X must not adopt Y's
+    /// other chunks (made from other texts): the manifest it leaves names only its own.
+    #[test]
+    fn a_run_keeps_the_chunks_it_did_not_write_only_if_its_manifest_is_in_place() {
+        let root = std::env::temp_dir().join(format!("privflow-flow-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let policy = privflow_model::Policy::builtin().unwrap_or_else(|_| unreachable!());
+        let files =
+            |a: &'static str| -> [(&'static str, &'static [&'static str], &'static str); 3] {
+                [
+                    ("src/lib.rs", &[], "pub mod a;\npub mod b;\n"),
+                    ("src/a.rs", &["a"], a),
+                    (
+                        "src/b.rs",
+                        &["b"],
+                        "pub fn g(x: &str) -> String { x.to_owned() }\n",
+                    ),
+                ]
+            };
+        let open = |a: &'static str| {
+            let loaded = workspace(&root, &files(a));
+            let cache = FlowCache::new(&root.join("target"), &policy, &loaded);
+            let shape = shape(&loaded);
+            (cache, shape, Index::build(loaded, &policy))
+        };
+        let run = |cache: &FlowCache, shape: u64, index: &Index, read| {
+            let mut incremental = FlowCache::previous(read, index);
+            crate::flow::analyze(index, &policy, Some(&mut incremental));
+            cache.save(shape, index, incremental);
+        };
+        let kept = |cache: &FlowCache, shape: u64, index: &Index| {
+            cache
+                .read(shape)
+                .and_then(|read| read.memos.place(index.functions.len()))
+                .map_or(0, |previous| previous.memos.iter().flatten().count())
+        };
+        let (cache, shape, index) = open("pub fn f(x: &str) -> String { x.to_owned() }\n");
+        run(&cache, shape, &index, None);
+        assert_eq!(kept(&cache, shape, &index), 2, "a cold run keeps f and g");
+
+        let (edited, edited_shape, edited_index) =
+            open("pub fn f(x: &str) -> String { x.to_uppercase() }\n");
+        assert_eq!(edited_shape, shape, "a body edit keeps the shape");
+        let read_by_x = edited.read(edited_shape);
+        assert!(read_by_x.is_some());
+        // Y saves meanwhile (cold: every chunk new).
+        run(&cache, shape, &index, None);
+        run(&edited, edited_shape, &edited_index, read_by_x);
+        assert_eq!(
+            kept(&edited, edited_shape, &edited_index),
+            1,
+            "X's chunk of a.rs only: Y's chunk of b.rs is not adopted"
+        );
+
+        // The next run finds g without a memo, analyses it again and keeps both.
+        let read_next = edited.read(edited_shape);
+        let (cache, shape, index) = open("pub fn f(x: &str) -> String { x.trim().to_owned() }\n");
+        run(&cache, shape, &index, read_next);
+        assert_eq!(
+            kept(&cache, shape, &index),
+            2,
+            "g is analysed again and kept"
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
