@@ -170,6 +170,8 @@ impl State {
             self.summaries.insert(id, memo.summary);
             self.latest.insert(id, memo.outcome);
         }
+        // Restored functions count as done on the progress bar.
+        crate::progress::advance(self.latest.len());
         self.dirty = stale;
         order
     }
