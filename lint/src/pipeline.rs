@@ -107,13 +107,15 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
     }
     crate::progress::stage("judging flows", crate::progress::Measure::Nothing);
     let findings = verdict::judge(&index, policy, result.flows, Date::today());
-    let output = CheckOutput::new(
+    let mut output = CheckOutput::new(
         &index,
         &findings,
         result.coverage,
         errors,
         files_not_analysed,
     );
+    // Where CI places files: from the top of the git repository that holds the workspace.
+    output.repository_prefix = crate::load::repository_prefix(&index.root);
     Ok(Checked {
         invalid_attributes: index.problems.len(),
         files_not_analysed,

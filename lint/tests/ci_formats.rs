@@ -101,9 +101,9 @@ fn github_annotates_each_violation_and_summarises() {
     let text = check(&example().join("Cargo.toml"), "github");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines[0].starts_with("::error file=src/lib.rs,line=40,col=5,title=privflow flow-not-allowed%3A contact.email -> logs::"));
+    assert!(lines[0].starts_with("::error file=fixtures/example/src/lib.rs,line=40,col=5,title=privflow flow-not-allowed%3A contact.email -> logs::"));
     assert!(
-        lines[0].contains("%0Atagged at src/lib.rs:11:7"),
+        lines[0].contains("%0Atagged at fixtures/example/src/lib.rs:11:7"),
         "multi-line messages are escaped: {}",
         lines[0]
     );
@@ -194,8 +194,9 @@ fn a_baseline_gates_on_new_violations_only() {
         .unwrap_or_else(|error| unreachable!("{error}"));
     let text = String::from_utf8_lossy(&github.stdout);
     assert_eq!(github.status.code(), Some(0), "{text}");
+    // (The copy is a folder of this repository's target directory: placed from its top.)
     assert!(
-        text.starts_with("::warning file=src/lib.rs,line=40"),
+        text.starts_with("::warning file=") && text.contains("src/lib.rs,line=40"),
         "{text}"
     );
     assert!(
@@ -247,4 +248,46 @@ fn a_broken_baseline_is_an_error_with_its_place() {
         "{stderr}"
     );
     assert!(output.stdout.is_empty());
+}
+
+/// A workspace in a folder of a git repository (`fixtures/example` in this one): SARIF
+/// URIs and GitHub annotations are relative to the repository's top level, as code
+/// scanning and pull-request annotations need, and the SARIF names no path of the
+/// machine that ran the check. The JSON document keeps workspace-relative paths.
+#[test]
+fn ci_formats_place_files_from_the_top_of_the_repository() {
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    assert!(
+        repository.join(".git").exists(),
+        "the tests run in a clone of the repository"
+    );
+    let document = sarif(&example().join("Cargo.toml"));
+    let text = document.to_string();
+    assert!(!text.contains("file://"), "no absolute base: {text}");
+    let result = &document["runs"][0]["results"][0];
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "fixtures/example/src/lib.rs"
+    );
+    let steps = result["codeFlows"][0]["threadFlows"][0]["locations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(steps.iter().all(|step| {
+        step["location"]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|uri| uri.starts_with("fixtures/example/"))
+    }));
+    let annotations = check(&example().join("Cargo.toml"), "github");
+    assert!(
+        annotations.contains("::error file=fixtures/example/src/lib.rs,line=40"),
+        "{annotations}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&check(&example().join("Cargo.toml"), "json")).unwrap_or_default();
+    let files = common::flow_files(&json);
+    assert!(
+        !files.is_empty() && files.iter().all(|file| file.starts_with("src/")),
+        "the JSON keeps workspace paths: {files:?}"
+    );
 }

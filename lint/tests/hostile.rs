@@ -456,12 +456,7 @@ fn virtual_manifests_and_excluded_members() {
     common::write_files(&dir, &files);
     let (code, json, stderr) = check_in(&dir, &[]);
     assert_eq!(code, Some(1), "{stderr}");
-    let files: Vec<&str> = json["flows"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|flow| flow["file"].as_str())
-        .collect();
+    let files = common::flow_files(&json);
     assert!(!files.is_empty(), "the member is analysed");
     assert!(
         files.iter().all(|file| file.starts_with("crates/kept/")),

@@ -267,3 +267,41 @@ pub(super) fn relative(root: &Path, path: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+/// Where `root` sits in the git repository that holds it: the path from the
+/// repository's top level to `root`, `/`-separated and ending in `/` (empty at the top
+/// level), or `None` when no folder at or above `root` has a `.git` (a folder, or a
+/// file in a worktree or submodule). Code scanning and pull-request annotations place
+/// files relative to the top level; git itself is not run.
+pub fn repository_prefix(root: &Path) -> Option<String> {
+    let top = root
+        .ancestors()
+        .find(|folder| folder.join(".git").exists())?;
+    let inside = root.strip_prefix(top).ok()?;
+    let mut prefix = String::new();
+    for part in inside.components() {
+        prefix.push_str(&part.as_os_str().to_string_lossy());
+        prefix.push('/');
+    }
+    Some(prefix)
+}
+
+#[cfg(test)]
+mod repository_tests {
+    use super::repository_prefix;
+
+    #[test]
+    fn a_workspace_is_placed_in_the_repository_that_holds_it() {
+        let top = std::env::temp_dir().join(format!("privflow-repo-{}", std::process::id()));
+        let inside = top.join("services").join("api");
+        assert!(std::fs::create_dir_all(&inside).is_ok());
+        assert_eq!(repository_prefix(&inside), None, "no .git: no repository");
+        assert!(std::fs::create_dir_all(top.join(".git")).is_ok());
+        assert_eq!(repository_prefix(&inside).as_deref(), Some("services/api/"));
+        assert_eq!(repository_prefix(&top).as_deref(), Some(""));
+        // A worktree or submodule has a `.git` file.
+        assert!(std::fs::write(inside.join(".git"), "gitdir: elsewhere").is_ok());
+        assert_eq!(repository_prefix(&inside).as_deref(), Some(""));
+        let _ = std::fs::remove_dir_all(&top);
+    }
+}

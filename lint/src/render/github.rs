@@ -23,7 +23,7 @@ pub fn render(output: &CheckOutput) -> String {
         let _ = writeln!(
             out,
             "::error file={},line={},col={},title={}::{}",
-            escape_property(&error.file),
+            escape_property(&output.repository_path(&error.file)),
             error.line.max(1),
             error.column.max(1),
             escape_property("privflow: cannot analyse"),
@@ -39,13 +39,18 @@ pub fn render(output: &CheckOutput) -> String {
         let _ = write!(
             message,
             "\ntagged at {}:{}:{}",
-            flow.source.file, flow.source.line, flow.source.column
+            output.repository_path(&flow.source.file),
+            flow.source.line,
+            flow.source.column
         );
         for step in &flow.trace {
             let _ = write!(
                 message,
                 "\n{}:{}:{}: {}",
-                step.file, step.line, step.column, step.note
+                output.repository_path(&step.file),
+                step.line,
+                step.column,
+                step.note
             );
         }
         let level = match flow.baseline {
@@ -55,7 +60,7 @@ pub fn render(output: &CheckOutput) -> String {
         let _ = writeln!(
             out,
             "::{level} file={},line={},col={},title={}::{}",
-            escape_property(&flow.file),
+            escape_property(&output.repository_path(&flow.file)),
             flow.line,
             flow.column,
             escape_property(&format!(

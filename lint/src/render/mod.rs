@@ -120,6 +120,11 @@ pub struct CheckOutput {
     /// With `--baseline`: what is new against it, and what it had that is gone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<crate::baseline::BaselineOut>,
+    /// Where the workspace sits in its git repository
+    /// ([`crate::load::repository_prefix`]): SARIF and GitHub annotations place files
+    /// from the repository's top level. Not part of the JSON document.
+    #[serde(skip)]
+    pub repository_prefix: Option<String>,
 }
 
 pub fn place(index: &Index, location: Location) -> Place {
@@ -135,6 +140,15 @@ pub fn place(index: &Index, location: Location) -> Place {
 }
 
 impl CheckOutput {
+    /// `file` (relative to the workspace) as CI places it: from the top of the git
+    /// repository that holds the workspace, when there is one.
+    pub fn repository_path(&self, file: &str) -> String {
+        format!(
+            "{}{file}",
+            self.repository_prefix.as_deref().unwrap_or_default()
+        )
+    }
+
     /// "3 violations", or against a baseline "1 new violations (2 known, 1 fixed)".
     pub fn violations_summary(&self) -> String {
         match &self.baseline {
@@ -228,6 +242,7 @@ impl CheckOutput {
             },
             errors,
             baseline: None,
+            repository_prefix: None,
         }
     }
 }

@@ -21,25 +21,47 @@ fn location(file: &str, line: u32, column: u32, message: Option<&str>) -> Value 
     location
 }
 
-fn result(flow: &FlowOut) -> Value {
+/// Where `%SRCROOT%` is: inside a git repository, its top level, which the tool that
+/// reads the file knows (a code-scanning upload is resolved against the checkout), so no
+/// path of the machine that ran the check is written; elsewhere, the workspace root.
+fn source_root(output: &CheckOutput) -> Value {
+    match output.repository_prefix {
+        Some(_) => json!({
+            "%SRCROOT%": { "description": { "text": "the top level of the git repository" } }
+        }),
+        None => json!({
+            "%SRCROOT%": { "uri": format!("file://{}/", output.root.trim_end_matches('/')) }
+        }),
+    }
+}
+
+fn result(output: &CheckOutput, flow: &FlowOut) -> Value {
+    let location = |file: &str, line: u32, column: u32, message: Option<String>| {
+        location(
+            &output.repository_path(file),
+            line,
+            column,
+            message.as_deref(),
+        )
+    };
     let rule_index = RuleCode::from_name(&flow.rule)
         .and_then(|code| RULES.iter().position(|doc| doc.code == code));
     let mut steps: Vec<Value> = vec![location(
         &flow.source.file,
         flow.source.line,
         flow.source.column,
-        Some(&format!("{} tagged here", flow.category)),
+        Some(format!("{} tagged here", flow.category)),
     )];
     steps.extend(
         flow.trace
             .iter()
-            .map(|step| location(&step.file, step.line, step.column, Some(&step.note))),
+            .map(|step| location(&step.file, step.line, step.column, Some(step.note.clone()))),
     );
     steps.push(location(
         &flow.file,
         flow.line,
         flow.column,
-        Some(&format!("reaches {} here", flow.sink)),
+        Some(format!("reaches {} here", flow.sink)),
     ));
     let mut result = json!({
         "ruleId": flow.rule,
@@ -81,7 +103,7 @@ pub fn render(output: &CheckOutput) -> String {
         .flows
         .iter()
         .filter(|flow| flow.verdict == "violation")
-        .map(result)
+        .map(|flow| result(output, flow))
         .collect();
     let document = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -95,7 +117,7 @@ pub fn render(output: &CheckOutput) -> String {
                     "rules": rules
                 }
             },
-            "originalUriBaseIds": { "%SRCROOT%": { "uri": format!("file://{}/", output.root.trim_end_matches('/')) } },
+            "originalUriBaseIds": source_root(output),
             "results": results
         }]
     });

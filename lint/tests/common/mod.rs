@@ -140,3 +140,13 @@ pub fn check_command(manifest: &Path) -> Command {
         .arg(manifest);
     command
 }
+
+/// The file of every flow of a `check --format json` document.
+pub fn flow_files(json: &serde_json::Value) -> Vec<&str> {
+    json["flows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|flow| flow["file"].as_str())
+        .collect()
+}
