@@ -219,19 +219,7 @@ fn without_line(text: &str, number: usize) -> String {
 fn body_edits_reuse_the_analyses_they_cannot_change() {
     let dir = copy_of_flows("incremental-bodies");
     let original = check(&dir);
-    let mut files: Vec<std::path::PathBuf> = Vec::new();
-    fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() && entry.file_name() != "target" {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|ext| ext == "rs") {
-                out.push(path);
-            }
-        }
-    }
-    rust_files(&dir.join("crates"), &mut files);
-    files.sort();
+    let files = common::rust_files(&dir.join("crates"));
     let mut edits = 0;
     let mut changed_output = 0;
     for file in &files {

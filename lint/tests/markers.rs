@@ -12,7 +12,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Flow {
@@ -38,24 +38,8 @@ struct Expectations {
     quiet_lines: usize,
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() && path.file_name().is_some_and(|name| name != "target") {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|extension| extension == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 fn expectations(root: &Path) -> Expectations {
-    let mut files = Vec::new();
-    rust_files(root, &mut files);
-    files.sort();
+    let files = common::rust_files(root);
     let mut expected = Expectations {
         flows: BTreeSet::new(),
         verdicts: Vec::new(),

@@ -151,10 +151,11 @@ pub(super) struct Frame<'c, 'a> {
     pub aliases: BTreeMap<Name, Name>,
     /// The cell standing for each `static` this function touches.
     pub static_cells: BTreeMap<Global, (usize, crate::index::ir::Pos)>,
-    /// What this function itself wrote into each global-state cell (by cell), apart
-    /// from what the cell was seeded with: what it stores there, whatever the static
-    /// held when it ran (the next run rebuilds the statics from these).
-    pub static_cell_writes: BTreeMap<usize, Value>,
+    /// Each global-state cell (by cell), with what this function itself wrote there
+    /// (`None`: nothing), apart from what the cell was seeded with: what it stores
+    /// there, whatever the static held when it ran (the next run rebuilds the statics
+    /// from these).
+    pub static_cell_writes: BTreeMap<usize, Option<Value>>,
     /// Global state read while nothing was stored there yet (no cell was made).
     pub globals_read: std::collections::BTreeSet<Global>,
     /// The workspace macro expansions the analysis is inside, outermost first: each
@@ -229,7 +230,12 @@ impl<'c, 'a> Frame<'c, 'a> {
                     note: Arc::from(self.global_note(id, true)),
                 };
                 // Only what it wrote: a function that only reads a static stores nothing.
-                let content = strip_cells(self.static_cell_writes.get(cell)?.with_step(&stored));
+                let content = strip_cells(
+                    self.static_cell_writes
+                        .get(cell)?
+                        .as_ref()?
+                        .with_step(&stored),
+                );
                 if content.mentions_params() {
                     static_writes.insert(id.clone(), content.clone().summarized(SUMMARY_DEPTH));
                 }

@@ -33,6 +33,7 @@ impl Frame<'_, '_> {
                 };
                 self.cells.push(seeded);
                 self.static_cells.insert(key, (cell, pos));
+                self.static_cell_writes.insert(cell, None);
                 cell
             }
         }
@@ -185,8 +186,8 @@ impl Frame<'_, '_> {
     /// Keeps what is written into a global-state cell apart (see
     /// [`Frame::static_cell_writes`]).
     fn note_static_write(&mut self, cell: usize, write: impl FnOnce(&mut Value)) {
-        if self.static_cells.values().any(|(known, _)| *known == cell) {
-            write(self.static_cell_writes.entry(cell).or_default());
+        if let Some(own) = self.static_cell_writes.get_mut(&cell) {
+            write(own.get_or_insert_default());
         }
     }
 
