@@ -97,6 +97,12 @@ pub struct ReportArgs {
     /// A previous JSON report: show what changed against it
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Link every location to the code: {rev}, {path} (from the top of the git
+    /// repository) and {line} are filled in, e.g.
+    /// https://github.com/ORG/REPO/blob/{rev}/{path}#L{line}. Defaults to the repository of
+    /// a GitHub Actions run (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub source_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

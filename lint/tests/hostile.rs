@@ -130,13 +130,20 @@ fn the_fides_export_names_raw_fields_plainly_and_keeps_user_categories() {
     let dir = workspace("fides");
     let yaml = stdout(&privflow(&["export", "fides", "--allow-partial"], &dir));
     assert!(!yaml.contains("r#type"), "{yaml}");
-    let field = yaml
-        .split("- name: \"type\"")
-        .nth(1)
-        .and_then(|rest| rest.split("- name:").next())
-        .unwrap_or_default();
+    let manifest: serde_json::Value =
+        serde_saphyr::from_str(&yaml).unwrap_or_else(|error| unreachable!("{error}\n{yaml}"));
+    let field = manifest["dataset"][0]["collections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|collection| collection["fields"].as_array().into_iter().flatten())
+        .find(|field| field["name"] == "type")
+        .unwrap_or_else(|| unreachable!("no field `type`:\n{yaml}"));
     assert!(
-        field.contains("data_categories: [\"user\"]") && field.contains("loyalty.tier"),
+        field["data_categories"] == serde_json::json!(["user"])
+            && field["description"]
+                .as_str()
+                .is_some_and(|description| description.contains("loyalty.tier")),
         "the field of the user's category is exported, mapped to `user`, and says so:\n{yaml}"
     );
     assert!(yaml.starts_with("# privflow: 1 files analysed, 1 not analysed"));

@@ -1,7 +1,8 @@
 //! The HTML report in a real headless Chromium (Debian's `chromium`, installed by this
-//! test when missing): no console messages (errors, CSP-blocked requests), the data map
-//! and a violation in the rendered page, and a screenshot kept in
-//! `target/privflow-artifacts/report.png`.
+//! test when missing): no console messages (errors, CSP-blocked requests); the matrix,
+//! a violation opened by its address with its detail, and a source link that opens the
+//! code it names; screenshots of the overview and of the opened violation kept in
+//! `target/privflow-artifacts/` (docs/reading-the-report.md shows them).
 
 mod common;
 
@@ -43,6 +44,49 @@ fn chromium(profile: &Path) -> Command {
     command
 }
 
+/// The page as Chromium renders it (after its scripts ran), and what it logged to the
+/// console.
+fn render(profile: &Path, url: &str) -> (String, Vec<String>) {
+    let output = chromium(profile)
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run chromium: {error}"));
+    let console = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|line| line.contains(":CONSOLE"))
+        .map(str::to_owned)
+        .collect();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        console,
+    )
+}
+
+fn screenshot(profile: &Path, url: &str, file: &Path) {
+    let _ = std::fs::remove_file(file);
+    let (ok, text) = run(chromium(profile)
+        .arg(format!("--screenshot={}", file.display()))
+        .arg(url));
+    assert!(ok, "screenshot failed:\n{text}");
+    let size = std::fs::metadata(file).map(|meta| meta.len()).unwrap_or(0);
+    assert!(size > 10_000, "a real screenshot was taken ({size} bytes)");
+}
+
+/// The `href` of the first source link after `from` in `dom`.
+fn first_link_after<'d>(dom: &'d str, from: &str) -> &'d str {
+    let start = dom
+        .find(from)
+        .unwrap_or_else(|| unreachable!("{from} is not in the page"));
+    let rest = &dom[start..];
+    let needle = "<a class=\"loc\" href=\"";
+    let link = rest
+        .find(needle)
+        .map(|at| &rest[at + needle.len()..])
+        .unwrap_or_else(|| unreachable!("no source link after {from}"));
+    &link[..link.find('"').unwrap_or(link.len())]
+}
+
 #[test]
 fn the_html_report_renders_in_chromium() {
     ensure_chromium();
@@ -50,54 +94,96 @@ fn the_html_report_renders_in_chromium() {
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).unwrap_or_else(|error| unreachable!("{error}"));
     let page = scratch.join("report.html");
-    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/axodesk/Cargo.toml");
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let reference = repository.join("fixtures/axodesk");
+    // `{path}` runs from the top of the git repository when there is one (a clone),
+    // else from the workspace (a source archive).
+    let base = if repository.join(".git").exists() {
+        &repository
+    } else {
+        &reference
+    };
     let (ok, text) = run(Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
         .args(["report", "--workspace", "--format", "html", "--output"])
         .arg(&page)
+        .arg("--source-url")
+        .arg(format!("file://{}/{{path}}#L{{line}}", base.display()))
         .arg("--manifest-path")
-        .arg(&reference));
+        .arg(reference.join("Cargo.toml"))
+        .env_remove("GITHUB_SERVER_URL"));
     assert!(ok, "report failed:\n{text}");
     let url = format!("file://{}", page.display());
 
-    let output = chromium(&scratch.join("profile-dom"))
-        .arg("--dump-dom")
-        .arg(&url)
-        .output()
-        .unwrap_or_else(|error| unreachable!("cannot run chromium: {error}"));
-    let dom = String::from_utf8_lossy(&output.stdout);
-    let log = String::from_utf8_lossy(&output.stderr);
-    let console: Vec<&str> = log
-        .lines()
-        .filter(|line| line.contains(":CONSOLE"))
-        .collect();
+    let (dom, console) = render(&scratch.join("profile-dom"), &url);
     assert!(
         console.is_empty(),
         "the page logged to the console (errors, blocked requests):\n{}",
         console.join("\n")
     );
     assert!(
-        dom.contains("id=\"data-map\""),
-        "the data map is in the rendered page"
+        dom.contains("<table id=\"matrix\">"),
+        "the matrix is rendered"
     );
     assert!(
-        dom.contains("<tr class=\"violation\">"),
-        "a violation is in the rendered page"
+        dom.contains("class=\"sink v-violation\""),
+        "a matrix cell is coloured as a violation"
     );
     assert!(
-        dom.contains("account.session"),
-        "the violations' categories are shown"
+        dom.contains("<button type=\"button\" aria-expanded=\"true\">account ▾</button>"),
+        "category groups are foldable headers"
+    );
+    assert!(dom.contains("id=\"data-map\""), "the diagram is rendered");
+    assert!(
+        dom.contains("<details class=\"violation\" data-address=\"violation-1\">"),
+        "violations are folded entries until opened"
     );
 
-    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/privflow-artifacts");
+    let opened = format!("{url}#violation-1");
+    let (dom, console) = render(&scratch.join("profile-open"), &opened);
+    assert!(console.is_empty(), "console: {}", console.join("\n"));
+    assert!(
+        dom.contains("<details class=\"violation\" data-address=\"violation-1\" open=\"\">"),
+        "the violation its address names is opened"
+    );
+    for detail in [
+        "<dt>Rule</dt>",
+        "<dt>Policy</dt>",
+        "<dt>Sink call</dt>",
+        "<dt>Tagged</dt>",
+        "<dt>Trace</dt>",
+        "<ol><li>",
+    ] {
+        assert!(dom.contains(detail), "the opened violation shows {detail}");
+    }
+
+    // The sink call's link opens the file it names, at a line that holds the call.
+    let link = first_link_after(&dom, "<dt>Sink call</dt>");
+    assert!(link.starts_with("file://"), "a source link: {link}");
+    let (source, _) = render(&scratch.join("profile-source"), link);
+    let code = dom
+        .split("<dt>Sink call</dt>")
+        .nth(1)
+        .and_then(|rest| rest.split("<pre><code>").nth(1))
+        .and_then(|rest| rest.split("</code>").next())
+        .unwrap_or_else(|| unreachable!("the sink call's code is shown"));
+    assert!(
+        !code.is_empty() && source.contains(code),
+        "the link opens the code it names ({link}), which holds `{code}`"
+    );
+
+    let artifacts = repository.join("target/privflow-artifacts");
     std::fs::create_dir_all(&artifacts).unwrap_or_else(|error| unreachable!("{error}"));
-    let screenshot = artifacts.join("report.png");
-    let _ = std::fs::remove_file(&screenshot);
-    let (ok, text) = run(chromium(&scratch.join("profile-shot"))
-        .arg(format!("--screenshot={}", screenshot.display()))
-        .arg(&url));
-    assert!(ok, "screenshot failed:\n{text}");
-    let size = std::fs::metadata(&screenshot)
-        .map(|meta| meta.len())
-        .unwrap_or(0);
-    assert!(size > 10_000, "a real screenshot was taken ({size} bytes)");
+    screenshot(
+        &scratch.join("profile-shot"),
+        &url,
+        &artifacts.join("report-overview.png"),
+    );
+    screenshot(
+        &scratch.join("profile-shot-open"),
+        &opened,
+        &artifacts.join("report-violation.png"),
+    );
 }

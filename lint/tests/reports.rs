@@ -1,20 +1,37 @@
 //! `cargo privflow report`: the reference workspace's report as snapshots (Markdown and
-//! JSON), and `--baseline` naming what a change added.
+//! JSON), the data map's matrix and diagram, violations in detail, links to the code
+//! (`--source-url` and GitHub Actions), and `--baseline` naming what a change added.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn privflow(args: &[&str]) -> (Option<i32>, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
-        .args(args)
+/// The variables of a GitHub Actions run that turn links on by default.
+const ACTIONS: [&str; 3] = ["GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"];
+
+/// cargo-privflow with `env` set and no other GitHub Actions variable (the tests may run
+/// inside a run): exit code, stdout, stderr.
+fn privflow_env(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"));
+    command.args(args);
+    for name in ACTIONS {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    let output = command
         .output()
         .unwrap_or_else(|error| unreachable!("cannot run cargo-privflow: {error}"));
     (
         output.status.code(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+fn privflow(args: &[&str]) -> (Option<i32>, String) {
+    let (code, stdout, _) = privflow_env(args, &[]);
+    (code, stdout)
 }
 
 fn fixture(name: &str) -> PathBuf {
@@ -48,6 +65,40 @@ fn report(manifest: &Path, format: &str) -> String {
 fn reference_workspace_markdown() {
     let text = report(&fixture("axodesk").join("Cargo.toml"), "md");
     assert!(text.contains("```mermaid"), "a diagram of the data map");
+    let diagram = text
+        .split("```mermaid")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_default();
+    let edges = diagram.lines().filter(|line| line.contains("-->")).count();
+    assert!(
+        (1..=30).contains(&edges),
+        "the diagram stays legible: {edges} edges"
+    );
+    assert!(
+        text.contains("| category | ai_provider | channel |"),
+        "the matrix has a column per sink kind"
+    );
+    assert!(
+        text.contains("| `account.session` | 🔴 `ai.mistral` 1 |"),
+        "a category's cell names the sink and marks its violation"
+    );
+    assert!(
+        text.contains("### 1. `account.session` → `ai.mistral` (flow-denied)"),
+        "violations are numbered entries"
+    );
+    assert!(
+        text.contains("- **Policy:** deny `axodesk.ai.no-secrets-or-billing` (privacy policy §6)"),
+        "a violation cites the rule and the policy section"
+    );
+    assert!(
+        text.contains("  1. `crates/app/src/ai/agent.rs:34` returned from"),
+        "the trace is numbered steps"
+    );
+    assert!(
+        !text.contains("](<"),
+        "no links without --source-url or GitHub Actions"
+    );
     assert!(text.contains("Sinks reached but not disclosed: `ai.deepseek`"));
     assert!(
         text.contains("**expired**"),
@@ -100,6 +151,9 @@ fn baseline_names_the_flow_a_change_adds() {
         "the new flow is named in the change section:\n{text}"
     );
     let new_flows = changes
+        .split("\n## ")
+        .next()
+        .unwrap_or_default()
         .split("**Removed flows**")
         .next()
         .unwrap_or_default();
@@ -132,8 +186,8 @@ fn html_is_self_contained_and_escapes_hostile_strings() {
         "policy strings are escaped"
     );
     assert!(!html.contains("<img src=x"), "policy strings are escaped");
-    assert!(html.contains("&lt;script&gt;alert(&#39;reason&#39;)&lt;/script&gt;"));
-    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(html.contains("&#60;script&#62;alert(&#39;reason&#39;)&#60;/script&#62;"));
+    assert!(html.contains("&#60;img src=x onerror=alert(1)&#62;"));
     assert!(html.contains("<svg"), "the data map is inline SVG");
     let external: Vec<&str> = html
         .match_indices("http:")
@@ -143,4 +197,99 @@ fn html_is_self_contained_and_escapes_hostile_strings() {
         .filter(|url| !url.starts_with("http://www.w3.org/2000/svg"))
         .collect();
     assert!(external.is_empty(), "no network requests: {external:?}");
+}
+
+#[test]
+fn source_url_links_every_location_from_the_top_of_the_repository() {
+    let manifest = fixture("axodesk").join("Cargo.toml").display().to_string();
+    let repository_top = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../.git")
+        .exists();
+    let path = if repository_top {
+        "fixtures/axodesk/crates/app/src/ai/agent.rs"
+    } else {
+        "crates/app/src/ai/agent.rs"
+    };
+    let (code, text, stderr) = privflow_env(
+        &[
+            "report",
+            "--workspace",
+            "--manifest-path",
+            &manifest,
+            "--source-url",
+            "https://code.example/{path}?at={rev}#L{line}",
+        ],
+        &[("GITHUB_SHA", "0123abcd")],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let link = format!("(<https://code.example/{path}?at=0123abcd#L36>)");
+    assert!(
+        text.contains(&format!(
+            "- **Sink call** at [`crates/app/src/ai/agent.rs:36`]{link}"
+        )),
+        "the sink call links to its line:\n{text}"
+    );
+    let (_, html, _) = privflow_env(
+        &[
+            "report",
+            "--workspace",
+            "--format",
+            "html",
+            "--manifest-path",
+            &manifest,
+            "--source-url",
+            "https://code.example/{path}?at={rev}#L{line}",
+        ],
+        &[("GITHUB_SHA", "0123abcd")],
+    );
+    assert!(
+        html.contains(&format!(
+            "<a class=\"loc\" href=\"https://code.example/{path}?at=0123abcd#L36\">"
+        )),
+        "the HTML links the same place"
+    );
+}
+
+#[test]
+fn github_actions_turns_links_on() {
+    let manifest = fixture("axodesk").join("Cargo.toml").display().to_string();
+    let (code, text, _) = privflow_env(
+        &["report", "--workspace", "--manifest-path", &manifest],
+        &[
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_REPOSITORY", "acme/desk"),
+            ("GITHUB_SHA", "feedbeef"),
+        ],
+    );
+    assert_eq!(code, Some(0));
+    assert!(
+        text.contains("(<https://github.com/acme/desk/blob/feedbeef/"),
+        "links to the run's commit:\n{text}"
+    );
+}
+
+#[test]
+fn a_bad_source_url_is_one_error_before_any_analysis() {
+    let manifest = fixture("axodesk").join("Cargo.toml").display().to_string();
+    let (code, stdout, stderr) = privflow_env(
+        &[
+            "report",
+            "--workspace",
+            "--manifest-path",
+            &manifest,
+            "--source-url",
+            "https://x/{branch}/{path}",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert!(stdout.is_empty(), "no report: {stdout}");
+    assert!(
+        stderr.contains("error: unknown placeholder `{branch}` at column 11 of --source-url"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: a template uses {rev}, {path}, {line}"),
+        "{stderr}"
+    );
 }

@@ -52,12 +52,7 @@ expires = "{EXPIRES}"
 
 /// The starter text with its exception expiring a year after `today`.
 pub fn starter(today: Date) -> String {
-    let next_year = Date {
-        year: today.year.saturating_add(1),
-        day: today.day.min(28),
-        ..today
-    };
-    STARTER.replace("{EXPIRES}", &next_year.to_string())
+    STARTER.replace("{EXPIRES}", &today.a_year_later().to_string())
 }
 
 pub fn run(args: &InitArgs) -> ExitCode {
@@ -114,7 +109,7 @@ mod tests {
                 .is_allowed()
         );
         assert_eq!(policy.exceptions.len(), 1);
-        assert_eq!(policy.exceptions[0].expires.to_string(), "2027-11-28");
+        assert_eq!(policy.exceptions[0].expires.to_string(), "2027-11-29");
         assert!(
             policy.exceptions[0].expires > today,
             "the example exception must not start expired"

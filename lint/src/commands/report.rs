@@ -9,6 +9,7 @@ use privflow_model::policy::Date;
 
 use crate::ExitCode;
 use crate::cli::{ReportArgs, ReportFormat};
+use crate::report::links::{PLACEHOLDERS, SourceLinks, TemplateError};
 use crate::report::{Report, html, markdown};
 
 pub fn run(args: &ReportArgs) -> ExitCode {
@@ -24,9 +25,21 @@ pub fn run(args: &ReportArgs) -> ExitCode {
         },
         None => None,
     };
+    if let Some(Err(error)) = args.source_url.as_deref().map(SourceLinks::check) {
+        template_error(&error);
+        return ExitCode::Error;
+    }
     let (policy, checked) = match super::analyse(&args.selection) {
         Ok(analysed) => analysed,
         Err(code) => return code,
+    };
+    let links = match source_links(args.source_url.as_deref(), &checked.index.root) {
+        Ok(links) => links,
+        Err(error) => {
+            template_error(&error);
+            super::leave_to_exit(checked);
+            return ExitCode::Error;
+        }
     };
     let mut report = Report::build(&checked.index, &policy, &checked.output, Date::today());
     if let Some(baseline) = &baseline {
@@ -34,14 +47,19 @@ pub fn run(args: &ReportArgs) -> ExitCode {
     }
     let (text, extension) = match args.format {
         ReportFormat::Json => (
-            serde_json::to_string_pretty(&report).map(|mut text| {
-                text.push('\n');
-                text
-            }),
+            serde_json::to_string_pretty(&report)
+                .map(|mut text| {
+                    text.push('\n');
+                    text
+                })
+                .map_err(|error| error.to_string()),
             "json",
         ),
-        ReportFormat::Html => (Ok(html::render(&report)), "html"),
-        ReportFormat::Md => (Ok(markdown::render(&report)), "md"),
+        ReportFormat::Html => (
+            html::render(&report, &links).map_err(|error| error.to_string()),
+            "html",
+        ),
+        ReportFormat::Md => (Ok(markdown::render(&report, &links)), "md"),
     };
     let text = match text {
         Ok(text) => text,
@@ -66,6 +84,28 @@ pub fn run(args: &ReportArgs) -> ExitCode {
     let code = super::partial_failure(&checked, &args.selection).unwrap_or(ExitCode::Clean);
     super::leave_to_exit(checked);
     code
+}
+
+fn template_error(error: &TemplateError) {
+    eprintln!(
+        "error: {error}\n  help: a template uses {} (for example https://github.com/ORG/REPO/blob/{{rev}}/{{path}}#L{{line}})",
+        PLACEHOLDERS.join(", ")
+    );
+}
+
+/// Where locations link to: `--source-url`, else the GitHub Actions run's repository at
+/// its commit, else nowhere. `{rev}` is `GITHUB_SHA`, else the repository's `HEAD`.
+fn source_links(template: Option<&str>, root: &Path) -> Result<SourceLinks, TemplateError> {
+    let env = |name: &str| std::env::var(name).ok();
+    let template = match (template, SourceLinks::github_actions(env)) {
+        (Some(template), _) => template.to_owned(),
+        (None, Some(template)) => template,
+        (None, None) => return Ok(SourceLinks::none()),
+    };
+    let rev = env("GITHUB_SHA")
+        .filter(|sha| !sha.is_empty())
+        .or_else(|| crate::load::repository_head(root));
+    SourceLinks::new(&template, rev, crate::load::repository_prefix(root))
 }
 
 /// A directory gets `privflow-report.<ext>` inside; anything else is the file itself.

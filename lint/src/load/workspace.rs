@@ -286,9 +286,79 @@ pub fn repository_prefix(root: &Path) -> Option<String> {
     Some(prefix)
 }
 
+/// The commit checked out in the git repository that holds `root`, read from `HEAD`
+/// (a branch's loose ref or `packed-refs`, or a detached commit), without running git:
+/// the `{rev}` of report links outside CI.
+pub fn repository_head(root: &Path) -> Option<String> {
+    let top = root
+        .ancestors()
+        .find(|folder| folder.join(".git").exists())?;
+    let dot_git = top.join(".git");
+    // A worktree or submodule: `.git` is a file naming the real git folder, whose
+    // `commondir` (if any) holds the shared refs.
+    let git_dir = if dot_git.is_file() {
+        let text = std::fs::read_to_string(&dot_git).ok()?;
+        top.join(text.strip_prefix("gitdir:")?.trim())
+    } else {
+        dot_git
+    };
+    let common = std::fs::read_to_string(git_dir.join("commondir"))
+        .map_or_else(|_| git_dir.clone(), |text| git_dir.join(text.trim()));
+    let head = std::fs::read_to_string(git_dir.join("HEAD")).ok()?;
+    let head = head.trim();
+    let Some(reference) = head.strip_prefix("ref:").map(str::trim) else {
+        return is_commit(head).then(|| head.to_owned());
+    };
+    for dir in [&git_dir, &common] {
+        if let Ok(text) = std::fs::read_to_string(dir.join(reference)) {
+            let commit = text.trim();
+            if is_commit(commit) {
+                return Some(commit.to_owned());
+            }
+        }
+    }
+    let packed = std::fs::read_to_string(common.join("packed-refs")).ok()?;
+    packed.lines().find_map(|line| {
+        let (commit, name) = line.split_once(' ')?;
+        (name == reference && is_commit(commit)).then(|| commit.to_owned())
+    })
+}
+
+fn is_commit(text: &str) -> bool {
+    matches!(text.len(), 40 | 64) && text.bytes().all(|byte| byte.is_ascii_hexdigit())
+}
+
 #[cfg(test)]
 mod repository_tests {
-    use super::repository_prefix;
+    use super::{repository_head, repository_prefix};
+
+    #[test]
+    fn the_checked_out_commit_is_read_without_git() {
+        let top = std::env::temp_dir().join(format!("privflow-head-{}", std::process::id()));
+        let inside = top.join("services");
+        let git = top.join(".git");
+        assert!(std::fs::create_dir_all(git.join("refs/heads")).is_ok());
+        assert!(std::fs::create_dir_all(&inside).is_ok());
+        let loose = "1".repeat(40);
+        let packed = "2".repeat(40);
+        assert!(std::fs::write(git.join("HEAD"), "ref: refs/heads/main\n").is_ok());
+        assert!(std::fs::write(git.join("refs/heads/main"), format!("{loose}\n")).is_ok());
+        assert_eq!(repository_head(&inside), Some(loose.clone()), "a loose ref");
+        assert!(std::fs::remove_file(git.join("refs/heads/main")).is_ok());
+        assert!(
+            std::fs::write(
+                git.join("packed-refs"),
+                format!("# pack-refs with: peeled\n{packed} refs/heads/main\n")
+            )
+            .is_ok()
+        );
+        assert_eq!(repository_head(&inside), Some(packed), "a packed ref");
+        assert!(std::fs::write(git.join("HEAD"), format!("{loose}\n")).is_ok());
+        assert_eq!(repository_head(&inside), Some(loose), "a detached HEAD");
+        assert!(std::fs::write(git.join("HEAD"), "garbage").is_ok());
+        assert_eq!(repository_head(&inside), None);
+        let _ = std::fs::remove_dir_all(&top);
+    }
 
     #[test]
     fn a_workspace_is_placed_in_the_repository_that_holds_it() {

@@ -1,291 +1,437 @@
-//! The report as one self-contained HTML page: no network requests, the data map as
-//! inline SVG, tables that sort (click a header) and filter (the search box), and every
-//! string from the analysed code or the policy escaped.
+//! The report as one self-contained HTML page (`lint/templates/report.html`, compiled
+//! with the crate by askama, which HTML-escapes every value it writes): no network
+//! requests; the data map as a category × sink matrix with foldable groups and kinds and
+//! an inline SVG diagram; each violation as an expandable entry (the page's script opens
+//! the one an address `#violation-N` names); tables that sort (click a header) and filter (the search box);
+//! locations linked to the code when `--source-url` says where it is.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use askama::Template;
 
 use super::Report;
+use super::detail::PolicyRef;
+use super::links::SourceLinks;
+use super::matrix::{Cell, DIAGRAM_EDGE_BUDGET, Diagram, Level, Matrix};
+use crate::rules::RuleCode;
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+/// A `file:line`, linked when links are on.
+struct Place {
+    text: String,
+    url: Option<String>,
+}
+
+impl Place {
+    fn new(links: &SourceLinks, file: &str, line: u32) -> Self {
+        Self {
+            text: format!("{file}:{line}"),
+            url: links.url(file, line),
         }
     }
-    out
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0;width:100%}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;font-size:.9rem}th{cursor:pointer;background:#f3f3f3}tr.violation td{background:#fde8e8}code{font-size:.85rem}input{padding:.4rem;width:20rem}svg text{font-size:12px}";
+struct TableCell {
+    places: Vec<Place>,
+    text: String,
+}
 
-const SCRIPT: &str = "document.querySelectorAll('table.sortable th').forEach(function(th,i){th.addEventListener('click',function(){var t=th.closest('table');var rows=Array.from(t.tBodies[0].rows);var asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';rows.sort(function(a,b){var x=a.cells[i].textContent,y=b.cells[i].textContent;return asc?x.localeCompare(y,undefined,{numeric:true}):y.localeCompare(x,undefined,{numeric:true});});rows.forEach(function(r){t.tBodies[0].appendChild(r);});});});document.getElementById('filter').addEventListener('input',function(e){var q=e.target.value.toLowerCase();document.querySelectorAll('table.sortable tbody tr').forEach(function(r){r.style.display=r.textContent.toLowerCase().indexOf(q)<0?'none':'';});});";
-
-fn table(out: &mut String, id: &str, headers: &[&str], rows: &[(bool, Vec<String>)]) {
-    let _ = write!(out, "<table class=\"sortable\" id=\"{id}\"><thead><tr>");
-    for header in headers {
-        let _ = write!(out, "<th>{}</th>", escape(header));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for (violation, cells) in rows {
-        out.push_str(if *violation {
-            "<tr class=\"violation\">"
-        } else {
-            "<tr>"
-        });
-        for value in cells {
-            let _ = write!(out, "<td>{}</td>", escape(value));
+impl TableCell {
+    fn text(text: impl Into<String>) -> Self {
+        Self {
+            places: Vec::new(),
+            text: text.into(),
         }
-        out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+
+    fn place(place: Place) -> Self {
+        Self {
+            places: vec![place],
+            text: String::new(),
+        }
+    }
 }
 
-/// Categories in a left column, sinks in a right one, one line per pair (red for a
-/// violation).
-fn diagram(report: &Report) -> String {
-    let mut categories: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut sinks: BTreeMap<&str, usize> = BTreeMap::new();
-    for entry in &report.data_map {
-        let next = categories.len();
-        categories.entry(&entry.category).or_insert(next);
-        let next = sinks.len();
-        sinks.entry(&entry.sink).or_insert(next);
-    }
-    let row = 18;
-    let height = 20 + row * categories.len().max(sinks.len());
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"data-map\" width=\"760\" height=\"{height}\" role=\"img\" aria-label=\"data map\">"
-    );
-    for entry in &report.data_map {
-        let (Some(left), Some(right)) = (
-            categories.get(entry.category.as_str()),
-            sinks.get(entry.sink.as_str()),
-        ) else {
-            continue;
-        };
-        let color = if entry.verdicts.contains_key("violation") {
-            "#d33"
-        } else {
-            "#999"
-        };
-        let _ = write!(
-            svg,
-            "<line x1=\"240\" y1=\"{}\" x2=\"520\" y2=\"{}\" stroke=\"{color}\" stroke-width=\"1.2\"/>",
-            16 + left * row,
-            16 + right * row
-        );
-    }
-    for (name, index) in &categories {
-        let _ = write!(
-            svg,
-            "<text x=\"235\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            20 + index * row,
-            escape(name)
-        );
-    }
-    for (name, index) in &sinks {
-        let _ = write!(
-            svg,
-            "<text x=\"525\" y=\"{}\">{}</text>",
-            20 + index * row,
-            escape(name)
-        );
-    }
-    svg.push_str("</svg>");
-    svg
+struct Row {
+    flagged: bool,
+    cells: Vec<TableCell>,
 }
 
-pub fn render(report: &Report) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\"><title>Privacy data report</title><style>{STYLE}</style></head><body>"
-    );
-    let _ = write!(
-        out,
-        "<h1>Privacy data report</h1><p>{} tagged fields and types · {} category → sink pairs · {} violations · {} exceptions</p><p><input id=\"filter\" type=\"search\" placeholder=\"Filter the tables\"></p>",
-        report.inventory.len(),
-        report.data_map.len(),
-        report.violations.len(),
-        report.exceptions.len()
-    );
-    let _ = write!(
-        out,
-        "<p id=\"coverage\">Coverage: {}</p>",
-        escape(&report.coverage_line())
-    );
-    if !report.errors.is_empty() {
-        out.push_str("<h2>Problems</h2><p>Files that could not be read or parsed were not analysed, and the report may miss flows through them; invalid privflow attributes were ignored.</p>");
-        let rows: Vec<(bool, Vec<String>)> = report
-            .errors
+struct Table {
+    id: &'static str,
+    headers: &'static [&'static str],
+    rows: Vec<Row>,
+}
+
+struct MatrixCell {
+    flows: usize,
+    worst: &'static str,
+    title: String,
+    kind: usize,
+    /// `agg` (the kind's total, shown when the kind is folded) or `sink`.
+    class: &'static str,
+    hidden: bool,
+}
+
+struct MatrixRow {
+    name: String,
+    cells: Vec<MatrixCell>,
+}
+
+struct MatrixGroup {
+    name: String,
+    cells: Vec<MatrixCell>,
+    categories: Vec<MatrixRow>,
+}
+
+struct MatrixKind {
+    name: String,
+    sinks: Vec<String>,
+}
+
+struct MatrixView {
+    kinds: Vec<MatrixKind>,
+    groups: Vec<MatrixGroup>,
+}
+
+struct SvgLine {
+    x1: usize,
+    y1: usize,
+    x2: usize,
+    y2: usize,
+    color: &'static str,
+    width: String,
+    title: String,
+}
+
+struct SvgLabel {
+    x: usize,
+    y: usize,
+    anchor: &'static str,
+    header: bool,
+    text: String,
+}
+
+struct DiagramView {
+    caption: String,
+    width: usize,
+    height: usize,
+    edges: Vec<SvgLine>,
+    labels: Vec<SvgLabel>,
+    left_out: String,
+}
+
+struct Step {
+    place: Place,
+    note: String,
+}
+
+struct ViolationView<'r> {
+    category: &'r str,
+    sink: &'r str,
+    rule: &'r str,
+    rule_summary: &'static str,
+    message: &'r str,
+    purpose: Option<&'r str>,
+    place: Place,
+    source: Place,
+    sink_code: Option<&'r str>,
+    tag_code: Option<&'r str>,
+    decided_by: Option<&'r PolicyRef>,
+    sink_rules: &'r [PolicyRef],
+    trace: Vec<Step>,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct Page<'r> {
+    inventory: usize,
+    pairs: usize,
+    exceptions: usize,
+    coverage: String,
+    problems: Table,
+    matrix: MatrixView,
+    diagram: DiagramView,
+    budget: usize,
+    map: Table,
+    violations: Vec<ViolationView<'r>>,
+    exceptions_table: Table,
+    drift: Vec<(&'static str, String)>,
+    unclassified: Table,
+    inventory_table: Table,
+}
+
+fn matrix_cell(cell: &Cell, kind: usize, class: &'static str, hidden: bool) -> MatrixCell {
+    MatrixCell {
+        flows: cell.flows(),
+        worst: cell.worst().unwrap_or(""),
+        title: cell.describe(),
+        kind,
+        class,
+        hidden,
+    }
+}
+
+fn matrix_view(report: &Report) -> MatrixView {
+    let matrix = Matrix::new(report);
+    let kinds = &matrix.columns.headers;
+    // Every row has, for each kind, its total (hidden until the kind is folded) and a
+    // cell per sink.
+    let cells = |categories: &[String]| -> Vec<MatrixCell> {
+        let mut cells = Vec::new();
+        for (kind, (_, sinks)) in kinds.iter().enumerate() {
+            cells.push(matrix_cell(
+                &matrix.cell(categories, sinks),
+                kind,
+                "agg",
+                true,
+            ));
+            for sink in sinks {
+                cells.push(matrix_cell(
+                    &matrix.cell(categories, std::slice::from_ref(sink)),
+                    kind,
+                    "sink",
+                    false,
+                ));
+            }
+        }
+        cells
+    };
+    MatrixView {
+        kinds: kinds
             .iter()
-            .map(|error| {
-                (
-                    true,
-                    vec![
-                        format!("{}:{}:{}", error.file, error.line, error.column),
-                        error.message.clone(),
-                    ],
-                )
+            .map(|(name, sinks)| MatrixKind {
+                name: name.clone(),
+                sinks: sinks.clone(),
             })
-            .collect();
-        table(&mut out, "problems", &["where", "problem"], &rows);
+            .collect(),
+        groups: matrix
+            .rows
+            .headers
+            .iter()
+            .map(|(group, categories)| MatrixGroup {
+                name: group.clone(),
+                cells: cells(categories),
+                categories: categories
+                    .iter()
+                    .map(|category| MatrixRow {
+                        name: category.clone(),
+                        cells: cells(std::slice::from_ref(category)),
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
-    out.push_str("<h2>Data map</h2>");
-    out.push_str(&diagram(report));
-    let rows: Vec<(bool, Vec<String>)> = report
-        .data_map
+}
+
+/// Sources in a left column and targets in a right one, each under its group or kind
+/// header; one line per edge, red for a violation, thicker for more flows.
+fn diagram_view(report: &Report) -> DiagramView {
+    let diagram = Diagram::new(report, DIAGRAM_EDGE_BUDGET);
+    let row = 18;
+    let mut labels = Vec::new();
+    let mut place = |axis: &super::matrix::Axis, x: usize, anchor: &'static str| {
+        let mut positions = std::collections::BTreeMap::new();
+        let mut y = 20;
+        for (header, members) in &axis.headers {
+            if diagram.level == Level::Pairs {
+                labels.push(SvgLabel {
+                    x,
+                    y,
+                    anchor,
+                    header: true,
+                    text: header.clone(),
+                });
+                y += row;
+            }
+            for member in members {
+                labels.push(SvgLabel {
+                    x,
+                    y,
+                    anchor,
+                    header: diagram.level == Level::Groups,
+                    text: member.clone(),
+                });
+                positions.insert(member.clone(), y - 4);
+                y += row;
+            }
+            y += row / 3;
+        }
+        (positions, y)
+    };
+    let (sources, left_height) = place(&diagram.sources, 235, "end");
+    let (targets, right_height) = place(&diagram.targets, 525, "start");
+    let edges = diagram
+        .edges
         .iter()
-        .map(|entry| {
-            let verdicts: Vec<String> = entry
-                .verdicts
-                .iter()
-                .map(|(verdict, count)| format!("{count} {verdict}"))
-                .collect();
-            (
-                entry.verdicts.contains_key("violation"),
-                vec![
-                    entry.category.clone(),
-                    entry.sink.clone(),
-                    entry.vendor.clone().unwrap_or_default(),
-                    entry.kind.clone(),
-                    entry.region.clone().unwrap_or_default(),
-                    entry.purposes.join(", "),
-                    verdicts.join(", "),
-                    entry.locations.join(", "),
-                ],
-            )
+        .filter_map(|edge| {
+            let (y1, y2) = (sources.get(&edge.from)?, targets.get(&edge.to)?);
+            let flows = edge.cell.flows();
+            Some(SvgLine {
+                x1: 240,
+                y1: *y1,
+                x2: 520,
+                y2: *y2,
+                color: if edge.cell.worst() == Some("violation") {
+                    "#d33"
+                } else {
+                    "#999"
+                },
+                width: format!("{:.1}", 1.0 + (flows as f64).ln_1p().min(3.0)),
+                title: format!("{} → {}: {}", edge.from, edge.to, edge.cell.describe()),
+            })
         })
         .collect();
-    table(
-        &mut out,
-        "map",
-        &[
-            "category", "sink", "vendor", "kind", "region", "purposes", "verdicts", "where",
-        ],
-        &rows,
-    );
-    out.push_str("<h2>Violations</h2>");
-    let rows: Vec<(bool, Vec<String>)> = report
+    let caption = match diagram.level {
+        Level::Pairs => "Each category, under its group, to each sink it reaches, under its kind; red lines carry a violation.".to_owned(),
+        Level::Groups => format!(
+            "Category groups to sink kinds (the {} pairs would be more than {DIAGRAM_EDGE_BUDGET} lines); red lines carry a violation, thicker ones more flows.",
+            report.data_map.len()
+        ),
+    };
+    DiagramView {
+        caption,
+        width: 760,
+        height: left_height.max(right_height),
+        edges,
+        labels,
+        left_out: diagram
+            .left_out
+            .iter()
+            .map(|edge| format!("{} → {} ({})", edge.from, edge.to, edge.cell.describe()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn violations<'r>(report: &'r Report, links: &SourceLinks) -> Vec<ViolationView<'r>> {
+    report
         .violations
         .iter()
-        .map(|flow| {
-            (
-                true,
-                vec![
-                    flow.rule.clone(),
-                    flow.category.clone(),
-                    flow.sink.clone(),
-                    format!("{}:{}", flow.file, flow.line),
-                    flow.message.clone(),
-                    format!("{}:{}", flow.source.file, flow.source.line),
-                ],
-            )
+        .map(|violation| {
+            let flow = &violation.flow;
+            ViolationView {
+                category: &flow.category,
+                sink: &flow.sink,
+                rule: &flow.rule,
+                rule_summary: RuleCode::from_name(&flow.rule)
+                    .map(|code| code.doc().summary)
+                    .unwrap_or_default(),
+                message: &flow.message,
+                purpose: flow.purpose.as_deref(),
+                place: Place::new(links, &flow.file, flow.line),
+                source: Place::new(links, &flow.source.file, flow.source.line),
+                sink_code: violation.sink_code.as_deref(),
+                tag_code: violation.tag_code.as_deref(),
+                decided_by: violation.decided_by.as_ref(),
+                sink_rules: &violation.sink_rules,
+                trace: flow
+                    .trace
+                    .iter()
+                    .map(|step| Step {
+                        place: Place::new(links, &step.file, step.line),
+                        note: step.note.clone(),
+                    })
+                    .collect(),
+            }
         })
-        .collect();
-    table(
-        &mut out,
-        "violations",
-        &["rule", "category", "sink", "where", "message", "tagged at"],
-        &rows,
-    );
-    out.push_str("<h2>Exceptions</h2>");
-    let rows: Vec<(bool, Vec<String>)> = report
-        .exceptions
-        .iter()
-        .map(|exception| {
-            (
-                exception.status != "live",
-                vec![
-                    exception.flow.clone(),
-                    exception.path.clone().unwrap_or_default(),
-                    exception.expires.clone(),
-                    exception.status.clone(),
-                    exception.reason.clone(),
+        .collect()
+}
+
+pub fn render(report: &Report, links: &SourceLinks) -> Result<String, askama::Error> {
+    let problems = Table {
+        id: "problems",
+        headers: &["where", "problem"],
+        rows: report
+            .errors
+            .iter()
+            .map(|error| Row {
+                flagged: true,
+                cells: vec![
+                    TableCell::text(format!("{}:{}:{}", error.file, error.line, error.column)),
+                    TableCell::text(error.message.clone()),
                 ],
-            )
-        })
-        .collect();
-    table(
-        &mut out,
-        "exceptions",
-        &["flow", "path", "expires", "status", "reason"],
-        &rows,
-    );
-    out.push_str("<h2>Drift from the published policy</h2><ul>");
-    let drift = &report.drift;
-    for (title, items) in [
-        (
-            "Sinks reached but not disclosed",
-            &drift.undisclosed_sinks_reached,
-        ),
-        (
-            "Disclosed sinks never reached",
-            &drift.disclosed_sinks_never_reached,
-        ),
-        (
-            "Policy categories never tagged",
-            &drift.categories_never_tagged,
-        ),
-    ] {
-        let list = if items.is_empty() {
+            })
+            .collect(),
+    };
+    let map = Table {
+        id: "map",
+        headers: &[
+            "category", "sink", "vendor", "kind", "region", "purposes", "verdicts", "where",
+        ],
+        rows: report
+            .data_map
+            .iter()
+            .map(|entry| Row {
+                flagged: entry.verdicts.contains_key("violation"),
+                cells: vec![
+                    TableCell::text(entry.category.clone()),
+                    TableCell::text(entry.sink.clone()),
+                    TableCell::text(entry.vendor.clone().unwrap_or_default()),
+                    TableCell::text(entry.kind.clone()),
+                    TableCell::text(entry.region.clone().unwrap_or_default()),
+                    TableCell::text(entry.purposes.join(", ")),
+                    TableCell::text(
+                        entry
+                            .verdicts
+                            .iter()
+                            .map(|(verdict, count)| format!("{count} {verdict}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    TableCell {
+                        places: entry
+                            .places()
+                            .map(|(file, line)| Place::new(links, file, line))
+                            .collect(),
+                        text: String::new(),
+                    },
+                ],
+            })
+            .collect(),
+    };
+    let exceptions_table = Table {
+        id: "exceptions",
+        headers: &["flow", "path", "expires", "status", "reason"],
+        rows: report
+            .exceptions
+            .iter()
+            .map(|exception| Row {
+                flagged: exception.status != "live",
+                cells: vec![
+                    TableCell::text(exception.flow.clone()),
+                    TableCell::text(exception.path.clone().unwrap_or_default()),
+                    TableCell::text(exception.expires.clone()),
+                    TableCell::text(exception.status.clone()),
+                    TableCell::text(exception.reason.clone()),
+                ],
+            })
+            .collect(),
+    };
+    let list = |items: &[String]| {
+        if items.is_empty() {
             "none".to_owned()
         } else {
             items.join(", ")
-        };
-        let _ = write!(out, "<li>{}: {}</li>", escape(title), escape(&list));
-    }
-    out.push_str("</ul><h2>Unclassified personal data</h2>");
-    let rows: Vec<(bool, Vec<String>)> = report
-        .unclassified
-        .iter()
-        .map(|field| {
-            (
-                false,
-                vec![
-                    field.item.clone(),
-                    format!("{}:{}", field.file, field.line),
-                    field.suggestion.clone(),
+        }
+    };
+    let drift = &report.drift;
+    let unclassified = Table {
+        id: "unclassified",
+        headers: &["field", "where", "probably wants"],
+        rows: report
+            .unclassified
+            .iter()
+            .map(|field| Row {
+                flagged: false,
+                cells: vec![
+                    TableCell::text(field.item.clone()),
+                    TableCell::place(Place::new(links, &field.file, field.line)),
+                    TableCell::text(field.suggestion.clone()),
                 ],
-            )
-        })
-        .collect();
-    table(
-        &mut out,
-        "unclassified",
-        &["field", "where", "probably wants"],
-        &rows,
-    );
-    out.push_str("<h2>Inventory</h2>");
-    let rows: Vec<(bool, Vec<String>)> = report
-        .inventory
-        .iter()
-        .map(|entry| {
-            (
-                false,
-                vec![
-                    entry.item.clone(),
-                    entry.category.clone(),
-                    entry.subject.clone().unwrap_or_default(),
-                    entry.purposes.join(", "),
-                    entry.retention.clone().unwrap_or_default(),
-                    entry.role.clone().unwrap_or_default(),
-                    format!("{}:{}", entry.file, entry.line),
-                ],
-            )
-        })
-        .collect();
-    table(
-        &mut out,
-        "inventory",
-        &[
+            })
+            .collect(),
+    };
+    let inventory_table = Table {
+        id: "inventory",
+        headers: &[
             "item",
             "category",
             "subject",
@@ -294,21 +440,53 @@ pub fn render(report: &Report) -> String {
             "role",
             "where",
         ],
-        &rows,
-    );
-    let _ = writeln!(out, "<script>{SCRIPT}</script></body></html>");
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn hostile_strings_are_escaped() {
-        assert_eq!(
-            escape("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-    }
+        rows: report
+            .inventory
+            .iter()
+            .map(|entry| Row {
+                flagged: false,
+                cells: vec![
+                    TableCell::text(entry.item.clone()),
+                    TableCell::text(entry.category.clone()),
+                    TableCell::text(entry.subject.clone().unwrap_or_default()),
+                    TableCell::text(entry.purposes.join(", ")),
+                    TableCell::text(entry.retention.clone().unwrap_or_default()),
+                    TableCell::text(entry.role.clone().unwrap_or_default()),
+                    TableCell::place(Place::new(links, &entry.file, entry.line)),
+                ],
+            })
+            .collect(),
+    };
+    let page = Page {
+        inventory: report.inventory.len(),
+        pairs: report.data_map.len(),
+        exceptions: report.exceptions.len(),
+        coverage: report.coverage_line(),
+        problems,
+        matrix: matrix_view(report),
+        diagram: diagram_view(report),
+        budget: DIAGRAM_EDGE_BUDGET,
+        map,
+        violations: violations(report, links),
+        exceptions_table,
+        drift: vec![
+            (
+                "Sinks reached but not disclosed",
+                list(&drift.undisclosed_sinks_reached),
+            ),
+            (
+                "Disclosed sinks never reached",
+                list(&drift.disclosed_sinks_never_reached),
+            ),
+            (
+                "Policy categories never tagged",
+                list(&drift.categories_never_tagged),
+            ),
+        ],
+        unclassified,
+        inventory_table,
+    };
+    let mut text = page.render()?;
+    text.push('\n');
+    Ok(text)
 }

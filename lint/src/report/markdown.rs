@@ -1,11 +1,17 @@
-//! The report as Markdown that renders on GitHub, with a Mermaid diagram of the data map.
-//! Every string from the analysed code or the policy goes through [`code`] or [`text`],
-//! so none of it can become raw HTML, a Markdown link, or a broken table row. (GitHub
-//! still autolinks a bare `https://` address in prose; it shows as written.)
+//! The report as Markdown that renders on GitHub: the data map as a category × sink-kind
+//! matrix and a Mermaid diagram small enough to read, each violation in detail, and
+//! locations linked to the code when `--source-url` (or GitHub Actions) says where it is.
+//! Every string from the analysed code or the policy goes through [`code`], [`text`] or
+//! [`code_block`], so none of it can become raw HTML, a Markdown link, or a broken table
+//! row. (GitHub still autolinks a bare `https://` address in prose; it shows as written.)
 
 use std::fmt::Write as _;
 
 use super::Report;
+use super::detail::PolicyRef;
+use super::links::SourceLinks;
+use super::matrix::{Cell, DIAGRAM_EDGE_BUDGET, Diagram, Level, Matrix};
+use crate::rules::RuleCode;
 
 /// Table cells: pipes and newlines would break the row.
 fn cell(text: &str) -> String {
@@ -15,7 +21,10 @@ fn cell(text: &str) -> String {
 /// Prose: HTML-escaped (Markdown passes raw HTML through) and with the characters that
 /// start links, code or emphasis escaped.
 fn text(raw: &str) -> String {
-    let escaped = super::html::escape(raw);
+    let escaped = match askama::filters::escape(raw, askama::filters::Html) {
+        Ok(escaped) => escaped.to_string(),
+        Err(never) => match never {},
+    };
     let mut out = String::with_capacity(escaped.len());
     for c in escaped.chars() {
         if matches!(c, '[' | ']' | '`' | '*' | '\\') {
@@ -39,14 +48,19 @@ fn code_in_cell(raw: &str) -> String {
     fenced(&cell(raw))
 }
 
-fn fenced(raw: &str) -> String {
+/// The most backticks in a row in `raw`: a fence must be longer.
+fn longest_backtick_run(raw: &str) -> usize {
     let mut longest = 0;
     let mut run = 0;
     for c in raw.chars() {
         run = if c == '`' { run + 1 } else { 0 };
         longest = longest.max(run);
     }
-    let fence = "`".repeat(longest + 1);
+    longest
+}
+
+fn fenced(raw: &str) -> String {
+    let fence = "`".repeat(longest_backtick_run(raw) + 1);
     let pad = if raw.starts_with('`') || raw.ends_with('`') {
         " "
     } else {
@@ -71,7 +85,274 @@ fn node(text: &str) -> String {
         .collect()
 }
 
-pub fn render(report: &Report) -> String {
+/// A fenced code block: the fence is longer than any backtick run inside.
+fn code_block(raw: &str, indent: &str) -> String {
+    let fence = "`".repeat((longest_backtick_run(raw) + 1).max(3));
+    let mut block = format!("{indent}{fence}rust\n");
+    for line in raw.lines() {
+        let _ = writeln!(block, "{indent}{line}");
+    }
+    let _ = write!(block, "{indent}{fence}");
+    block
+}
+
+/// A Markdown link destination in angle brackets: nothing in it may end the link.
+fn destination(url: &str) -> String {
+    url.replace('<', "%3C")
+        .replace('>', "%3E")
+        .replace(['\n', '\r'], "")
+}
+
+/// `file:line` as a code span, linked to the code when links are on.
+fn location(links: &SourceLinks, file: &str, line: u32, in_cell: bool) -> String {
+    let shown = format!("{file}:{line}");
+    let span = if in_cell {
+        code_in_cell(&shown)
+    } else {
+        code(&shown)
+    };
+    match links.url(file, line) {
+        Some(url) if in_cell => format!("[{span}](<{}>)", cell(&destination(&url))),
+        Some(url) => format!("[{span}](<{}>)", destination(&url)),
+        None => span,
+    }
+}
+
+/// The mark of a verdict: a coloured circle GitHub shows in tables and prose.
+fn mark(verdict: Option<&str>) -> &'static str {
+    match verdict {
+        Some("violation") => "🔴",
+        Some("excepted") => "🟡",
+        Some(_) => "🟢",
+        None => "",
+    }
+}
+
+/// A group's total for a kind, in bold.
+fn group_total(cell: &Cell) -> String {
+    if cell.flows() == 0 {
+        return String::new();
+    }
+    format!("**{} {}**", mark(cell.worst()), cell.flows())
+}
+
+/// Rows by category group (the group's row adds up its categories), columns by sink kind;
+/// a category's cell names the sinks of the kind it reaches, with their flows.
+fn matrix(out: &mut String, report: &Report) {
+    let matrix = Matrix::new(report);
+    let kinds = &matrix.columns.headers;
+    let _ = write!(out, "| category |");
+    for (kind, _) in kinds {
+        let _ = write!(out, " {} |", text(kind));
+    }
+    let _ = write!(out, "\n| --- |");
+    for _ in kinds {
+        out.push_str(" --- |");
+    }
+    out.push('\n');
+    for (group, categories) in &matrix.rows.headers {
+        let _ = write!(out, "| **{}** |", text(group));
+        for (_, sinks) in kinds {
+            let _ = write!(out, " {} |", group_total(&matrix.cell(categories, sinks)));
+        }
+        out.push('\n');
+        for category in categories {
+            let _ = write!(out, "| {} |", code_in_cell(category));
+            for (_, sinks) in kinds {
+                let reached: Vec<String> = sinks
+                    .iter()
+                    .filter_map(|sink| {
+                        let cell =
+                            matrix.cell(std::slice::from_ref(category), std::slice::from_ref(sink));
+                        (cell.flows() > 0).then(|| {
+                            format!(
+                                "{} {} {}",
+                                mark(cell.worst()),
+                                code_in_cell(sink),
+                                cell.flows()
+                            )
+                        })
+                    })
+                    .collect();
+                let _ = write!(out, " {} |", reached.join("<br>"));
+            }
+            out.push('\n');
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n🔴 a violation among the flows · 🟡 an exception · 🟢 allowed. Numbers count flows (sink calls reached).\n"
+    );
+}
+
+/// The diagram: subgraphs of categories by group and sinks by kind, or, past the budget,
+/// groups and kinds as nodes with their flows on the edges.
+fn diagram(out: &mut String, report: &Report) {
+    let diagram = Diagram::new(report, DIAGRAM_EDGE_BUDGET);
+    let _ = writeln!(out, "```mermaid\ngraph LR");
+    for (prefix, axis, shape) in [
+        ("c", &diagram.sources, ('[', ']')),
+        ("s", &diagram.targets, ('(', ')')),
+    ] {
+        for (header, members) in &axis.headers {
+            if diagram.level == Level::Pairs {
+                let _ = writeln!(
+                    out,
+                    "  subgraph {prefix}g_{}[\"{}\"]",
+                    node(header),
+                    label(header)
+                );
+            }
+            for member in members {
+                let _ = writeln!(
+                    out,
+                    "    {prefix}_{}{}\"{}\"{}",
+                    node(member),
+                    shape.0,
+                    label(member),
+                    shape.1
+                );
+            }
+            if diagram.level == Level::Pairs {
+                let _ = writeln!(out, "  end");
+            }
+        }
+    }
+    let mut red = Vec::new();
+    for (number, edge) in diagram.edges.iter().enumerate() {
+        let arrow = match diagram.level {
+            Level::Pairs => "-->".to_owned(),
+            Level::Groups => format!("-- \"{}\" -->", label(&edge.cell.describe())),
+        };
+        let _ = writeln!(out, "  c_{} {arrow} s_{}", node(&edge.from), node(&edge.to));
+        if edge.cell.worst() == Some("violation") {
+            red.push(number.to_string());
+        }
+    }
+    if !red.is_empty() {
+        let _ = writeln!(
+            out,
+            "  linkStyle {} stroke:#d33,stroke-width:2px",
+            red.join(",")
+        );
+    }
+    let _ = writeln!(out, "```\n");
+    if diagram.level == Level::Groups {
+        let _ = writeln!(
+            out,
+            "Category groups → sink kinds: the {} pairs would be more than {DIAGRAM_EDGE_BUDGET} edges; red edges carry a violation.\n",
+            report.data_map.len()
+        );
+    }
+    if !diagram.left_out.is_empty() {
+        let left_out: Vec<String> = diagram
+            .left_out
+            .iter()
+            .map(|edge| {
+                format!(
+                    "{} → {} ({})",
+                    code(&edge.from),
+                    code(&edge.to),
+                    text(&edge.cell.describe())
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "Not drawn, to stay within {DIAGRAM_EDGE_BUDGET} edges (the matrix has them): {}.\n",
+            left_out.join(", ")
+        );
+    }
+}
+
+fn policy_ref(entry: &PolicyRef) -> String {
+    let mut line = format!("{} {}", text(&entry.kind), code(&entry.name));
+    if let Some(section) = &entry.section {
+        let _ = write!(line, " (privacy policy {})", text(section));
+    }
+    if let Some(reason) = &entry.text {
+        let _ = write!(line, ": {}", text(reason));
+    }
+    let _ = write!(line, " — written at {}", code(&entry.written_at));
+    line
+}
+
+fn violations(out: &mut String, report: &Report, links: &SourceLinks) {
+    let _ = writeln!(out, "\n## Violations\n");
+    if report.violations.is_empty() {
+        let _ = writeln!(out, "None.");
+    }
+    for (number, violation) in report.violations.iter().enumerate() {
+        let flow = &violation.flow;
+        let _ = writeln!(
+            out,
+            "### {}. {} → {} ({})\n\n{}\n",
+            number + 1,
+            code(&flow.category),
+            code(&flow.sink),
+            text(&flow.rule),
+            text(&flow.message)
+        );
+        let summary = RuleCode::from_name(&flow.rule)
+            .map(|code| code.doc().summary)
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "- **Rule:** {}: {} (`cargo privflow explain {}`)",
+            code(&flow.rule),
+            text(summary),
+            text(&flow.rule)
+        );
+        match &violation.decided_by {
+            Some(entry) => {
+                let _ = writeln!(out, "- **Policy:** {}", policy_ref(entry));
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "- **Policy:** no rule allows this category into this sink"
+                );
+                for entry in &violation.sink_rules {
+                    let _ = writeln!(out, "  - about this sink: {}", policy_ref(entry));
+                }
+            }
+        }
+        if let Some(purpose) = &flow.purpose {
+            let _ = writeln!(out, "- **Purposes in force:** {}", text(purpose));
+        }
+        let _ = writeln!(
+            out,
+            "- **Sink call** at {}",
+            location(links, &flow.file, flow.line, false)
+        );
+        if let Some(line) = &violation.sink_code {
+            let _ = writeln!(out, "\n{}\n", code_block(line, "  "));
+        }
+        let _ = writeln!(
+            out,
+            "- **Tagged** at {}",
+            location(links, &flow.source.file, flow.source.line, false)
+        );
+        if let Some(line) = &violation.tag_code {
+            let _ = writeln!(out, "\n{}\n", code_block(line, "  "));
+        }
+        if !flow.trace.is_empty() {
+            let _ = writeln!(out, "- **Trace:**");
+            for (step, entry) in flow.trace.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "  {}. {} {}",
+                    step + 1,
+                    location(links, &entry.file, entry.line, false),
+                    text(&entry.note)
+                );
+            }
+        }
+        out.push('\n');
+    }
+}
+
+pub fn render(report: &Report, links: &SourceLinks) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Privacy data report\n");
     let _ = writeln!(
@@ -129,23 +410,9 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
-    let _ = writeln!(out, "## Data map\n\n```mermaid\ngraph LR");
-    for entry in &report.data_map {
-        let style = if entry.verdicts.contains_key("violation") {
-            "-. violation .->"
-        } else {
-            "-->"
-        };
-        let _ = writeln!(
-            out,
-            "  c_{}[\"{}\"] {style} s_{}([\"{}\"])",
-            node(&entry.category),
-            label(&entry.category),
-            node(&entry.sink),
-            label(&entry.sink)
-        );
-    }
-    let _ = writeln!(out, "```\n");
+    let _ = writeln!(out, "## Data map\n");
+    matrix(&mut out, report);
+    diagram(&mut out, report);
     let _ = writeln!(
         out,
         "| category | sink | vendor | kind | region | purposes | verdicts | where |"
@@ -167,25 +434,14 @@ pub fn render(report: &Report) -> String {
             text(entry.region.as_deref().unwrap_or("-")),
             text(&entry.purposes.join(", ")),
             text(&verdicts.join(", ")),
-            text(&entry.locations.join(", "))
+            entry
+                .places()
+                .map(|(file, line)| location(links, file, line, true))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
-    let _ = writeln!(out, "\n## Violations\n");
-    if report.violations.is_empty() {
-        let _ = writeln!(out, "None.");
-    }
-    for flow in &report.violations {
-        let _ = writeln!(
-            out,
-            "- **{}** {} → {} at {}: {} (tagged at {})",
-            text(&flow.rule),
-            code(&flow.category),
-            code(&flow.sink),
-            code(&format!("{}:{}", flow.file, flow.line)),
-            text(&flow.message),
-            code(&format!("{}:{}", flow.source.file, flow.source.line))
-        );
-    }
+    violations(&mut out, report, links);
     let _ = writeln!(out, "\n## Exceptions\n");
     if report.exceptions.is_empty() {
         let _ = writeln!(out, "None.");
@@ -242,7 +498,7 @@ pub fn render(report: &Report) -> String {
             out,
             "- {} ({}): probably {}",
             code(&field.item),
-            code(&format!("{}:{}", field.file, field.line)),
+            location(links, &field.file, field.line, false),
             code(&field.suggestion)
         );
     }
@@ -262,7 +518,7 @@ pub fn render(report: &Report) -> String {
             text(&entry.purposes.join(", ")),
             text(entry.retention.as_deref().unwrap_or("-")),
             text(entry.role.as_deref().unwrap_or("-")),
-            code_in_cell(&format!("{}:{}", entry.file, entry.line))
+            location(links, &entry.file, entry.line, true)
         );
     }
     out
@@ -285,7 +541,7 @@ mod tests {
     fn prose_has_no_markup_left() {
         assert_eq!(
             text("<img src=x> & [a](javascript:b) `c`"),
-            "&lt;img src=x&gt; &amp; \\[a\\](javascript:b) \\`c\\`"
+            "&#60;img src=x&#62; &#38; \\[a\\](javascript:b) \\`c\\`"
         );
         assert_eq!(label("a\"<b>#"), "a#quot;#lt;b#gt;#35;");
     }

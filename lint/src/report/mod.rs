@@ -1,9 +1,12 @@
 //! What reviewers read: the data-category report (SPEC §5), built from the analysis as
-//! plain data, then rendered as JSON or Markdown.
+//! plain data, then rendered as JSON, Markdown or HTML.
 
+pub mod detail;
 pub mod fides;
 pub mod html;
+pub mod links;
 pub mod markdown;
+pub mod matrix;
 mod unclassified;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,7 +16,8 @@ use privflow_model::policy::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::index::Index;
-use crate::render::{CheckOutput, CoverageOut, ErrorOut, FlowOut};
+use crate::render::{CheckOutput, CoverageOut, ErrorOut};
+pub use detail::Violation;
 
 /// Days before an exception's expiry from which the report warns about it.
 const EXPIRY_WARNING_DAYS: i64 = 30;
@@ -92,7 +96,8 @@ pub struct Report {
     pub root: String,
     pub inventory: Vec<InventoryEntry>,
     pub data_map: Vec<MapEntry>,
-    pub violations: Vec<FlowOut>,
+    /// Each violation with the policy entry behind it and its lines of code.
+    pub violations: Vec<Violation>,
     pub exceptions: Vec<ExceptionEntry>,
     pub drift: Drift,
     pub unclassified: Vec<UnclassifiedField>,
@@ -108,23 +113,31 @@ pub struct Report {
     pub changes: Option<Changes>,
 }
 
+impl MapEntry {
+    /// Each sink call's file and line (from `locations`).
+    pub fn places(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.locations.iter().map(|location| {
+            location
+                .rsplit_once(':')
+                .map_or((location.as_str(), 0), |(file, line)| {
+                    (file, line.parse().unwrap_or(0))
+                })
+        })
+    }
+}
+
 /// `category -> sink @ file`: how a flow is named across two reports.
 fn flow_key(entry: &MapEntry) -> Vec<String> {
     entry
-        .locations
-        .iter()
-        .map(|location| {
-            let file = location
-                .rsplit_once(':')
-                .map_or(location.as_str(), |(file, _)| file);
-            format!("{} -> {} @ {file}", entry.category, entry.sink)
-        })
+        .places()
+        .map(|(file, _)| format!("{} -> {} @ {file}", entry.category, entry.sink))
         .collect()
 }
 
 impl Report {
     pub fn build(index: &Index, policy: &Policy, output: &CheckOutput, today: Date) -> Report {
         let inventory = inventory(index, policy);
+        let lines = detail::SourceLines::new(index);
         let mut map: BTreeMap<(String, String), MapEntry> = BTreeMap::new();
         for flow in &output.flows {
             let sink = policy.sinks.get(&flow.sink);
@@ -204,7 +217,7 @@ impl Report {
                 .flows
                 .iter()
                 .filter(|flow| flow.verdict == "violation")
-                .cloned()
+                .map(|flow| detail::violation(policy, &lines, &output.root, flow))
                 .collect(),
             exceptions,
             drift,
