@@ -60,10 +60,10 @@ struct Measured {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, dir, ..] = args.as_slice() {
-        if flag == "--one" {
-            std::process::exit(one(Path::new(dir)));
-        }
+    if let [flag, dir, ..] = args.as_slice()
+        && flag == "--one"
+    {
+        std::process::exit(one(Path::new(dir)));
     }
     let mut sample: Option<usize> = None;
     let mut named: Vec<PathBuf> = Vec::new();

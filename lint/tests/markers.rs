@@ -142,10 +142,10 @@ fn check_fixture(name: &str) {
         missed.iter().map(|flow| format!("missed {flow}")).collect();
     mismatches.extend(extra.iter().map(|flow| format!("extra {flow}")));
     for (flow, verdict) in &expected.verdicts {
-        if let Some((_, actual)) = verdicts.iter().find(|(found, _)| found == flow) {
-            if actual != verdict {
-                mismatches.insert(format!("verdict {flow} {actual} (expected {verdict})"));
-            }
+        if let Some((_, actual)) = verdicts.iter().find(|(found, _)| found == flow)
+            && actual != verdict
+        {
+            mismatches.insert(format!("verdict {flow} {actual} (expected {verdict})"));
         }
     }
     let gaps = known_gaps(&root);

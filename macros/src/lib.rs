@@ -85,10 +85,10 @@ impl Classification {
             if let Some(found) = first_in(field.categories, categories) {
                 return Some(found);
             }
-            if let Some(nested) = field.nested {
-                if let Some(found) = nested.find(categories) {
-                    return Some(found);
-                }
+            if let Some(nested) = field.nested
+                && let Some(found) = nested.find(categories)
+            {
+                return Some(found);
             }
             index += 1;
         }

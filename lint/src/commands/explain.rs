@@ -30,10 +30,10 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
         }
     };
     let mut listed = listing(&policy, &args.topic);
-    if args.topic == "sinks" {
-        if let Some(text) = &mut listed {
-            text.push_str(&catalog_listing(&policy));
-        }
+    if args.topic == "sinks"
+        && let Some(text) = &mut listed
+    {
+        text.push_str(&catalog_listing(&policy));
     }
     match listed {
         Some(text) => {

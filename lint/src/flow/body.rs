@@ -73,12 +73,10 @@ impl Frame<'_, '_> {
                         inner,
                     }),
                 ) = (pattern, init)
+                    && let Expr::Path { path, .. } = &**inner
+                    && let [target] = path.segments.as_slice()
                 {
-                    if let Expr::Path { path, .. } = &**inner {
-                        if let [target] = path.segments.as_slice() {
-                            self.aliases.insert(name.clone(), target.clone());
-                        }
-                    }
+                    self.aliases.insert(name.clone(), target.clone());
                 }
                 self.bind(pattern, value);
                 Value::default()
@@ -137,15 +135,13 @@ impl Frame<'_, '_> {
                 // generic type of one argument: the argument, as deref would give it.
                 if let (false, [only], Ty::Wrapper(Wrapper::Other, args)) =
                     (is_wrapper, elems.as_slice(), value.ty())
-                {
-                    if let ([inner], None | Some(Def::External(_))) =
+                    && let ([inner], None | Some(Def::External(_))) =
                         (args.as_slice(), self.resolve(&path.segments))
-                    {
-                        let mut part = value.clone();
-                        part.ty = Some(inner.clone());
-                        self.bind(only, part);
-                        return;
-                    }
+                {
+                    let mut part = value.clone();
+                    part.ty = Some(inner.clone());
+                    self.bind(only, part);
+                    return;
                 }
                 let outside = !is_wrapper && self.names_outside_type(path);
                 let value = self.typed_by_pattern(path, value);
@@ -182,10 +178,10 @@ impl Frame<'_, '_> {
     /// where the analysis did not know it (an outside call's result), the pattern's
     /// fields are read with the type's tags (`let Image { prompt, .. } = img;`).
     fn typed_by_pattern(&self, path: &PathRef, mut value: Value) -> Value {
-        if value.ty().autoderef().is_unknown() {
-            if let Some(Def::Type(id) | Def::Variant(id, _)) = self.resolve(&path.segments) {
-                value.ty = Some(Ty::Adt(id, Vec::new()));
-            }
+        if value.ty().autoderef().is_unknown()
+            && let Some(Def::Type(id) | Def::Variant(id, _)) = self.resolve(&path.segments)
+        {
+            value.ty = Some(Ty::Adt(id, Vec::new()));
         }
         value
     }
@@ -386,13 +382,12 @@ impl Frame<'_, '_> {
                 // at is the element, not the argument itself.
                 if let (Ty::Param(..) | Ty::Traits(_), Some((index, path))) =
                     (iterable.ty().autoderef(), &iterable.param)
+                    && element.param == iterable.param
                 {
-                    if element.param == iterable.param {
-                        element.param = Some((
-                            *index,
-                            super::places::extend_param_path(path, super::value::ELEMENT),
-                        ));
-                    }
+                    element.param = Some((
+                        *index,
+                        super::places::extend_param_path(path, super::value::ELEMENT),
+                    ));
                 }
                 self.fixpoint(loop_key(body), |frame| {
                     frame.env.push_scope();
@@ -534,10 +529,10 @@ impl Frame<'_, '_> {
     }
 
     pub(super) fn path_value(&mut self, path: &PathRef, pos: crate::index::ir::Pos) -> Value {
-        if let [name] = path.segments.as_slice() {
-            if let Some(value) = self.env.lookup(name) {
-                return value.clone();
-            }
+        if let [name] = path.segments.as_slice()
+            && let Some(value) = self.env.lookup(name)
+        {
+            return value.clone();
         }
         match self.resolve(&path.segments) {
             Some(Def::Fn(id)) => Value {

@@ -352,12 +352,11 @@ impl Frame<'_, '_> {
         let values: Vec<Value> = args.iter().map(|arg| self.expr(arg)).collect();
         let exprs: Vec<&Expr> = args.iter().collect();
         if let Expr::Path { path, .. } = callee {
-            if let [name] = path.segments.as_slice() {
-                if let Some(local) = self.env.lookup(name).cloned() {
-                    if let Some(value) = self.apply_callable(&local, values.clone(), pos) {
-                        return value;
-                    }
-                }
+            if let [name] = path.segments.as_slice()
+                && let Some(local) = self.env.lookup(name).cloned()
+                && let Some(value) = self.apply_callable(&local, values.clone(), pos)
+            {
+                return value;
             }
             match self.resolve(&path.segments) {
                 Some(Def::Fn(id)) => return self.apply_call(id, values, &exprs, pos),
@@ -382,13 +381,12 @@ impl Frame<'_, '_> {
             self.coverage.calls += 1;
             // `Type::default()`, `Type::from(..)`: a function of a workspace type that
             // the source does not define (derived or from a trait) returns the type.
-            if let Some((_, owner)) = path.segments.split_last() {
-                if let Some(Def::Type(id)) = self.resolve(owner) {
-                    let mut value =
-                        self.unknown_call(values, &exprs, pos, &path.segments.join("::"));
-                    value.ty = Some(Ty::Adt(id, Vec::new()));
-                    return value;
-                }
+            if let Some((_, owner)) = path.segments.split_last()
+                && let Some(Def::Type(id)) = self.resolve(owner)
+            {
+                let mut value = self.unknown_call(values, &exprs, pos, &path.segments.join("::"));
+                value.ty = Some(Ty::Adt(id, Vec::new()));
+                return value;
             }
             self.coverage.calls_unresolved += 1;
             return self.unknown_call(values, &exprs, pos, &path.segments.join("::"));

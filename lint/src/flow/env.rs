@@ -176,12 +176,11 @@ impl Env {
                                 self.names.remove(&name);
                             }
                         }
-                        if let Some(scope) = self.scopes.last_mut() {
-                            if let Some(index) =
+                        if let Some(scope) = self.scopes.last_mut()
+                            && let Some(index) =
                                 scope.bound.iter().rposition(|(bound, _)| *bound == name)
-                            {
-                                scope.bound.remove(index);
-                            }
+                        {
+                            scope.bound.remove(index);
                         }
                     }
                 }
@@ -213,10 +212,8 @@ impl Env {
         }
         for (slot, (mut value, count)) in joined {
             let keeps_before = !exhaustive || count < paths.len();
-            if keeps_before {
-                if let Some(before) = self.slots.get(slot) {
-                    value.join(before);
-                }
+            if keeps_before && let Some(before) = self.slots.get(slot) {
+                value.join(before);
             }
             self.set(slot, value);
         }

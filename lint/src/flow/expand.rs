@@ -36,16 +36,16 @@ pub fn expand(rules: &[MacroRule], input: &str, defining_crate: &str) -> Option<
     // rustc's reading of the definition.
     for (matcher, transcriber) in parsed.iter() {
         let mut bindings = BTreeMap::new();
-        if let Some(rest) = match_sequence(matcher.as_ref()?, &input, &mut bindings) {
-            if rest == input.len() {
-                let crate_ident =
-                    proc_macro2::Ident::new(defining_crate, proc_macro2::Span::call_site());
-                return Some(transcribe(
-                    transcriber.as_ref()?,
-                    &[&bindings],
-                    &crate_ident,
-                ));
-            }
+        if let Some(rest) = match_sequence(matcher.as_ref()?, &input, &mut bindings)
+            && rest == input.len()
+        {
+            let crate_ident =
+                proc_macro2::Ident::new(defining_crate, proc_macro2::Span::call_site());
+            return Some(transcribe(
+                transcriber.as_ref()?,
+                &[&bindings],
+                &crate_ident,
+            ));
         }
     }
     None
@@ -197,10 +197,10 @@ fn match_sequence(
 fn repetition_names(pattern: &[TokenTree]) -> Vec<String> {
     let mut names = Vec::new();
     for (index, tree) in pattern.iter().enumerate() {
-        if is_punct(Some(tree), '$') {
-            if let Some(TokenTree::Ident(name)) = pattern.get(index + 1) {
-                names.push(name.to_string());
-            }
+        if is_punct(Some(tree), '$')
+            && let Some(TokenTree::Ident(name)) = pattern.get(index + 1)
+        {
+            names.push(name.to_string());
         }
         if let TokenTree::Group(group) = tree {
             names.extend(repetition_names(
@@ -302,10 +302,10 @@ fn transcribe(
                         .unwrap_or_default();
                     let mut nested = scopes.to_vec();
                     for (count, iteration) in iterations.iter().enumerate() {
-                        if count > 0 {
-                            if let Some(separator) = &separator {
-                                out.push(separator.clone());
-                            }
+                        if count > 0
+                            && let Some(separator) = &separator
+                        {
+                            out.push(separator.clone());
                         }
                         nested.push(iteration);
                         out.extend(transcribe(&inner, &nested, crate_ident));

@@ -351,39 +351,38 @@ impl Frame<'_, '_> {
             }
             _ => None,
         };
-        if let Some((Wrapper::Sender, key)) = &channel {
-            if matches!(
+        if let Some((Wrapper::Sender, key)) = &channel
+            && matches!(
                 method,
                 "send" | "try_send" | "blocking_send" | "send_timeout"
-            ) {
-                let cell = self.global_cell(key.clone(), pos);
-                let mut sent = Value::default();
-                for arg in &args {
-                    sent.join(arg);
-                }
-                let mut stored = Value::default();
-                stored.fields.insert(ELEMENT.to_owned(), sent);
-                self.join_cell(cell, &stored);
+            )
+        {
+            let cell = self.global_cell(key.clone(), pos);
+            let mut sent = Value::default();
+            for arg in &args {
+                sent.join(arg);
             }
+            let mut stored = Value::default();
+            stored.fields.insert(ELEMENT.to_owned(), sent);
+            self.join_cell(cell, &stored);
         }
-        if let Some((Wrapper::Receiver, key)) = &channel {
-            if matches!(
+        if let Some((Wrapper::Receiver, key)) = &channel
+            && matches!(
                 method,
                 "recv" | "try_recv" | "blocking_recv" | "recv_timeout" | "iter" | "try_iter"
-            ) {
-                let cell = self.global_cell(key.clone(), pos);
-                let content = self.cells.get(cell).cloned().unwrap_or_default();
-                let mut received = self.element(&content);
-                received.join(&element);
-                if let Ty::Wrapper(_, args) = receiver_value.ty().autoderef() {
-                    if let Some(item) = args.first() {
-                        if received.ty.is_none() {
-                            received.ty = Some(item.clone());
-                        }
-                    }
-                }
-                return received;
+            )
+        {
+            let cell = self.global_cell(key.clone(), pos);
+            let content = self.cells.get(cell).cloned().unwrap_or_default();
+            let mut received = self.element(&content);
+            received.join(&element);
+            if let Ty::Wrapper(_, args) = receiver_value.ty().autoderef()
+                && let Some(item) = args.first()
+                && received.ty.is_none()
+            {
+                received.ty = Some(item.clone());
             }
+            return received;
         }
         // A store into the receiver: where a model says so for the receiver's type
         // (collections, maps, channels, what a lock guards, shared cells; the insert

@@ -338,13 +338,12 @@ impl<'c, 'a> Frame<'c, 'a> {
                 self.collect_full(captured, mode, cells, depth + 1, taint);
             }
         }
-        if let Some(cell) = value.cell {
-            if cells.insert(cell) {
-                if let Some(content) = self.cells.get(cell) {
-                    let content = content.clone();
-                    self.collect_full(&content, mode, cells, depth + 1, taint);
-                }
-            }
+        if let Some(cell) = value.cell
+            && cells.insert(cell)
+            && let Some(content) = self.cells.get(cell)
+        {
+            let content = content.clone();
+            self.collect_full(&content, mode, cells, depth + 1, taint);
         }
     }
 
@@ -385,25 +384,24 @@ impl<'c, 'a> Frame<'c, 'a> {
         if segments
             .first()
             .is_some_and(|first| first.as_ref() == "Self")
+            && let Some(Ty::Adt(id, _)) = &self.ty_context.self_ty
         {
-            if let Some(Ty::Adt(id, _)) = &self.ty_context.self_ty {
-                let id = *id;
-                let rest = &segments[1..];
-                return match rest {
-                    [] => Some(Def::Type(id)),
-                    [name]
-                        if self.cx.index.types[id]
-                            .def
-                            .variants
-                            .iter()
-                            .any(|variant| variant.name == name.as_ref()) =>
-                    {
-                        Some(Def::Variant(id, name.as_ref().to_owned()))
-                    }
-                    [name] => self.cx.index.associated(id, name.as_ref()),
-                    _ => None,
-                };
-            }
+            let id = *id;
+            let rest = &segments[1..];
+            return match rest {
+                [] => Some(Def::Type(id)),
+                [name]
+                    if self.cx.index.types[id]
+                        .def
+                        .variants
+                        .iter()
+                        .any(|variant| variant.name == name.as_ref()) =>
+                {
+                    Some(Def::Variant(id, name.as_ref().to_owned()))
+                }
+                [name] => self.cx.index.associated(id, name.as_ref()),
+                _ => None,
+            };
         }
         if let Some(import) = segments.first().and_then(|first| {
             self.local_imports

@@ -176,10 +176,10 @@ impl Frame<'_, '_> {
         self.note_static_write(cell, |own| {
             write_at(own, &inner, value.clone(), true);
         });
-        if let Some(content) = self.cells.get_mut(cell) {
-            if write_at(content, &inner, value, true) {
-                self.heap_epoch += 1;
-            }
+        if let Some(content) = self.cells.get_mut(cell)
+            && write_at(content, &inner, value, true)
+        {
+            self.heap_epoch += 1;
         }
     }
 
@@ -196,10 +196,11 @@ impl Frame<'_, '_> {
         self.note_static_write(cell, |own| {
             own.join(value);
         });
-        if let Some(content) = self.cells.get_mut(cell) {
-            if !content.covers(value) && content.join(value) {
-                self.heap_epoch += 1;
-            }
+        if let Some(content) = self.cells.get_mut(cell)
+            && !content.covers(value)
+            && content.join(value)
+        {
+            self.heap_epoch += 1;
         }
     }
 }

@@ -33,13 +33,11 @@ impl Frame<'_, '_> {
         }
         if let (Ty::Wrapper(Wrapper::Result, types), Some(error)) =
             (declared, value.fields.get(ERR).cloned())
-        {
-            if let Some(done) = types
+            && let Some(done) = types
                 .get(1)
                 .and_then(|target| converted(self, &error, target))
-            {
-                value.fields.insert(ERR.to_owned(), done);
-            }
+        {
+            value.fields.insert(ERR.to_owned(), done);
         }
     }
 

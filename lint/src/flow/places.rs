@@ -272,13 +272,13 @@ impl Frame<'_, '_> {
         let [name] = root.segments.as_slice() else {
             return;
         };
-        if let Some(alias) = self.aliases.get(name.as_str()).cloned() {
-            if let Some(slot) = self.env.slot_of(&alias) {
-                let value = value.clone();
-                self.env.update(slot, |target| {
-                    write_at(target, &path, value, true);
-                });
-            }
+        if let Some(alias) = self.aliases.get(name.as_str()).cloned()
+            && let Some(slot) = self.env.slot_of(&alias)
+        {
+            let value = value.clone();
+            self.env.update(slot, |target| {
+                write_at(target, &path, value, true);
+            });
         }
         let Some(slot) = self.env.slot_of(name) else {
             return;
@@ -293,13 +293,13 @@ impl Frame<'_, '_> {
         );
         // Through a parameter: the caller sees the write (if the parameter is `&mut`
         // or holds shared state).
-        if let Some((index, param_path)) = &param {
-            if self.mutable_params.get(index).copied().unwrap_or(false) || shared || weak {
-                let mut full_path = param_path.to_vec();
-                full_path.extend(path.iter().cloned());
-                let slot = self.writes.entry(*index).or_default();
-                write_at(slot, &full_path, value.clone(), true);
-            }
+        if let Some((index, param_path)) = &param
+            && (self.mutable_params.get(index).copied().unwrap_or(false) || shared || weak)
+        {
+            let mut full_path = param_path.to_vec();
+            full_path.extend(path.iter().cloned());
+            let slot = self.writes.entry(*index).or_default();
+            write_at(slot, &full_path, value.clone(), true);
         }
         if let Some(cell) = cell {
             self.write_cell(cell, &path, value.clone());

@@ -308,14 +308,14 @@ fn named_callees(index: &Index, with_body: &[FnId]) -> HashMap<FnId, BTreeSet<Fn
             if let Some(body) = function.def.block() {
                 each_expr(Walk::Block(body), |expr| match expr {
                     Expr::Call { callee, .. } => {
-                        if let Expr::Path { path, .. } = &**callee {
-                            if let Some(Def::Fn(target)) = index.resolve_path(
+                        if let Expr::Path { path, .. } = &**callee
+                            && let Some(Def::Fn(target)) = index.resolve_path(
                                 function.crate_index,
                                 &function.module,
                                 &path.segments,
-                            ) {
-                                callees.insert(target);
-                            }
+                            )
+                        {
+                            callees.insert(target);
                         }
                     }
                     Expr::MethodCall { method, .. } => {

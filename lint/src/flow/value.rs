@@ -403,10 +403,9 @@ impl Value {
                         .fields
                         .get(name)
                         .is_some_and(|mine| !mine.covers(value))
+                        && let Some(mine) = self.fields.get_mut(name)
                     {
-                        if let Some(mine) = self.fields.get_mut(name) {
-                            grew |= mine.join(value);
-                        }
+                        grew |= mine.join(value);
                     }
                 }
             }
@@ -697,10 +696,10 @@ impl Value {
     fn coarsen_all(&mut self) {
         self.taint = self.taint.coarsened();
         self.outside = self.outside.coarsened();
-        if let Some((_, path)) = &mut self.param {
-            if path.len() > MAX_PARAM_PATH {
-                *path = Arc::from(&path[..MAX_PARAM_PATH]);
-            }
+        if let Some((_, path)) = &mut self.param
+            && path.len() > MAX_PARAM_PATH
+        {
+            *path = Arc::from(&path[..MAX_PARAM_PATH]);
         }
         if self.fields.is_empty() {
             return;

@@ -11,10 +11,10 @@ use crate::index::ir::{Block, Expr, MacroArgs, Name, Stmt};
 /// The names `expr` mentions as single-segment paths.
 pub fn names(expr: &Expr, out: &mut BTreeSet<Name>) {
     each_expr(Walk::Expr(expr), |inner| {
-        if let Expr::Path { path, .. } = inner {
-            if let [name] = path.segments.as_slice() {
-                out.insert(name.clone());
-            }
+        if let Expr::Path { path, .. } = inner
+            && let [name] = path.segments.as_slice()
+        {
+            out.insert(name.clone());
         }
     });
 }

@@ -368,10 +368,10 @@ impl Index {
         segments: &[S],
         known: &dyn Fn(&str) -> bool,
     ) -> String {
-        if let Some(Def::External(path)) = self.resolve_path(crate_index, module, segments) {
-            if segments.len() > 1 || path.len() > 1 {
-                return path.join("::");
-            }
+        if let Some(Def::External(path)) = self.resolve_path(crate_index, module, segments)
+            && (segments.len() > 1 || path.len() > 1)
+        {
+            return path.join("::");
         }
         let name = segments.last().map(AsRef::as_ref).unwrap_or_default();
         let root_scope = self.scope_of(crate_index, &[]);

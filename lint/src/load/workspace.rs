@@ -52,10 +52,10 @@ fn metadata(manifest: Option<&Path>) -> Result<cargo_metadata::Metadata, Workspa
             Some(path) => std::path::absolute(path).ok(),
             None => nearest_manifest(),
         };
-        if let Some(manifest) = manifest {
-            if let Ok(metadata) = command(Some(Path::new("/")), Some(&manifest)).exec() {
-                return Ok(metadata);
-            }
+        if let Some(manifest) = manifest
+            && let Ok(metadata) = command(Some(Path::new("/")), Some(&manifest)).exec()
+        {
+            return Ok(metadata);
         }
     }
     Err(WorkspaceError::Metadata(message))

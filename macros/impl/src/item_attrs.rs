@@ -144,10 +144,10 @@ impl Annotated {
             Annotated::Impl(block) => quote! { #block #tracking },
             Annotated::Trait(definition) => quote! { #definition #tracking },
             Annotated::Mod(mut module) => {
-                if let Some((_, items)) = &mut module.content {
-                    if let Ok(item) = syn::parse2::<Item>(tracking) {
-                        items.push(item);
-                    }
+                if let Some((_, items)) = &mut module.content
+                    && let Ok(item) = syn::parse2::<Item>(tracking)
+                {
+                    items.push(item);
                 }
                 module.into_token_stream()
             }
@@ -257,14 +257,14 @@ fn check_placement(kind: Kind, annotated: &Annotated, errors: &mut Vec<AttrError
         ));
         return;
     }
-    if let Annotated::Mod(module) = annotated {
-        if module.content.is_none() {
-            errors.push(AttrError::new(
+    if let Annotated::Mod(module) = annotated
+        && module.content.is_none()
+    {
+        errors.push(AttrError::new(
                 module.ident.span(),
                 format!("`#[privflow::{}]` needs an inline module", kind.name()),
                 "a module in its own file cannot be read by this attribute; tag the items inside that file",
             ));
-        }
     }
     if kind == Kind::Allow {
         return;
@@ -413,15 +413,14 @@ fn classified_type_params(generics: &Generics) -> Vec<syn::Ident> {
         .iter()
         .flat_map(|clause| &clause.predicates)
     {
-        if let WherePredicate::Type(predicate) = predicate {
-            if let (Some(ident), true) = (
+        if let WherePredicate::Type(predicate) = predicate
+            && let (Some(ident), true) = (
                 single_ident(&predicate.bounded_ty),
                 predicate.bounds.iter().any(is_classified_bound),
-            ) {
-                if !params.contains(&ident) {
-                    params.push(ident);
-                }
-            }
+            )
+            && !params.contains(&ident)
+        {
+            params.push(ident);
         }
     }
     params

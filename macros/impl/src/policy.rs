@@ -62,13 +62,14 @@ pub fn in_force() -> Loaded {
     let mut cache = cache()
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((cached_at, policy)) = cache.get(&file) {
-        if *cached_at == modified && modified.is_some() {
-            return Ok(InForce {
-                policy: policy.clone(),
-                file: Some(file),
-            });
-        }
+    if let Some((cached_at, policy)) = cache.get(&file)
+        && *cached_at == modified
+        && modified.is_some()
+    {
+        return Ok(InForce {
+            policy: policy.clone(),
+            file: Some(file),
+        });
     }
     match Policy::load(&file) {
         Ok(policy) => {

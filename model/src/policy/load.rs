@@ -231,17 +231,18 @@ impl<'s> Reader<'s> {
             extends: table.get("extends").and_then(|value| self.string(value)),
             ..PolicyFile::default()
         };
-        if let Some(extends) = &file.extends {
-            if extends.value != BUILTIN_PACK && extends.value != "none" {
-                self.error(
-                    extends.span.clone(),
-                    format!("unknown pack `{}`", extends.value),
-                    "not a built-in pack",
-                    Some(format!(
-                        "use `extends = \"{BUILTIN_PACK}\"` or `extends = \"none\"`"
-                    )),
-                );
-            }
+        if let Some(extends) = &file.extends
+            && extends.value != BUILTIN_PACK
+            && extends.value != "none"
+        {
+            self.error(
+                extends.span.clone(),
+                format!("unknown pack `{}`", extends.value),
+                "not a built-in pack",
+                Some(format!(
+                    "use `extends = \"{BUILTIN_PACK}\"` or `extends = \"none\"`"
+                )),
+            );
         }
         self.each_entry(table, "groups", |reader, id, entry| {
             reader.check_keys(entry, &["description", "policy_heading"], "group key");

@@ -546,22 +546,22 @@ impl Lowerer<'_> {
 
     fn collect_json(&mut self, tokens: TokenStream, values: &mut Vec<Expr>) {
         let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-        if let [TokenTree::Group(group)] = tokens.as_slice() {
-            if matches!(group.delimiter(), Delimiter::Brace | Delimiter::Bracket) {
-                let is_object = group.delimiter() == Delimiter::Brace;
-                for entry in split_top_level(group.stream(), ',') {
-                    let value = if is_object {
-                        split_top_level(entry, ':')
-                            .into_iter()
-                            .nth(1)
-                            .unwrap_or_default()
-                    } else {
-                        entry
-                    };
-                    self.collect_json(value, values);
-                }
-                return;
+        if let [TokenTree::Group(group)] = tokens.as_slice()
+            && matches!(group.delimiter(), Delimiter::Brace | Delimiter::Bracket)
+        {
+            let is_object = group.delimiter() == Delimiter::Brace;
+            for entry in split_top_level(group.stream(), ',') {
+                let value = if is_object {
+                    split_top_level(entry, ':')
+                        .into_iter()
+                        .nth(1)
+                        .unwrap_or_default()
+                } else {
+                    entry
+                };
+                self.collect_json(value, values);
             }
+            return;
         }
         let stream: TokenStream = tokens.into_iter().collect();
         if stream.is_empty() {
@@ -666,11 +666,11 @@ fn peel_field_prefix(chunk: TokenStream) -> (Option<String>, bool, TokenStream) 
         }
     }
     let mut debug = false;
-    if let Some(TokenTree::Punct(sigil)) = trees.get(start) {
-        if sigil.as_char() == '?' || sigil.as_char() == '%' {
-            debug = sigil.as_char() == '?';
-            start += 1;
-        }
+    if let Some(TokenTree::Punct(sigil)) = trees.get(start)
+        && (sigil.as_char() == '?' || sigil.as_char() == '%')
+    {
+        debug = sigil.as_char() == '?';
+        start += 1;
     }
     let rest: TokenStream = trees.into_iter().skip(start).collect();
     (name, debug, rest)
