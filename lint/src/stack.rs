@@ -7,7 +7,7 @@
 use std::sync::Once;
 
 /// Enough for a 10,000-deep nested expression parsed, lowered and analysed in a debug
-/// build (`lint/tests/deep_input.rs`).
+/// build (`tests/tests/deep_input.rs`).
 pub const STACK_SIZE: usize = 1 << 30;
 
 static POOL: Once = Once::new();

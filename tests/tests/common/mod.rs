@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 /// `cargo-privflow` with `args`, run in `cwd`, without colour.
 pub fn privflow_in(args: &[&str], cwd: &Path) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
@@ -128,7 +128,7 @@ pub fn check_output(manifest: &Path, extra: &[&std::ffi::OsStr]) -> std::process
 /// The command `check --workspace --format json` on the workspace of `manifest`, to add
 /// to and run.
 pub fn check_command(manifest: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"));
     command
         .args([
             "check",

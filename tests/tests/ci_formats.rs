@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn check(manifest: &Path, format: &str) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args(["check", "--format", format, "--manifest-path"])
         .arg(manifest)
         .output()
@@ -111,14 +111,14 @@ fn github_annotates_each_violation_and_summarises() {
 }
 
 /// Validated against the OASIS SARIF 2.1.0 schema (a copy of `shared/schemas/` kept in
-/// `lint/tests/schemas/`) with the `jsonschema` Python package.
+/// `tests/tests/schemas/`) with the `jsonschema` Python package.
 #[test]
 fn sarif_validates_against_the_schema() {
     let schema =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
     let document = Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference.sarif");
     let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/axodesk/Cargo.toml");
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args([
             "check",
             "--workspace",
@@ -150,7 +150,7 @@ fn a_baseline_gates_on_new_violations_only() {
     let (copy, source) = common::copy_example("baseline-example");
     let manifest = copy.join("Cargo.toml");
     let baseline = copy.join("baseline.json");
-    let written = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let written = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args(["check", "--format", "json", "--output"])
         .arg(&baseline)
         .arg("--manifest-path")
@@ -185,7 +185,7 @@ fn a_baseline_gates_on_new_violations_only() {
         .collect();
     assert_eq!(marks, ["known"]);
     // In a pull request, the known one is a warning and the summary counts new ones.
-    let github = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let github = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args(["check", "--format", "github", "--baseline"])
         .arg(&baseline)
         .arg("--manifest-path")

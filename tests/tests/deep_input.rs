@@ -20,7 +20,7 @@ fn package(name: &str, source: &str) -> PathBuf {
 }
 
 fn check(dir: &Path) -> (Option<i32>, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args(["privflow", "check", "--format", "json", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
         .env("NO_COLOR", "1")

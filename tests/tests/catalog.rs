@@ -53,7 +53,7 @@ fn mailer(name: &str, version: &str, policy: &str) -> PathBuf {
 
 /// What `explain sinks` prints in `dir`, after asserting that it succeeded.
 fn explain_sinks(dir: &Path) -> String {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args(["explain", "sinks"])
         .current_dir(dir)
         .output()

@@ -13,7 +13,7 @@ const ACTIONS: [&str; 3] = ["GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SH
 /// cargo-privflow with `env` set and no other GitHub Actions variable (the tests may run
 /// inside a run): exit code, stdout, stderr.
 fn privflow_env(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"));
     command.args(args);
     for name in ACTIONS {
         command.env_remove(name);

@@ -181,7 +181,7 @@ fn a_pinned_toolchain_that_is_not_installed_does_not_stop_the_check() {
         eprintln!("cargo here does not read rust-toolchain.toml (no rustup): nothing to test");
         return;
     }
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args(["privflow", "check", "--format", "json"])
         .current_dir(&dir)
         .env_remove("CARGO")
@@ -294,7 +294,7 @@ fn the_analysed_code_never_runs_and_no_network_or_registry_is_needed() {
                 .unwrap_or_else(|error| unreachable!("{error}"));
         }
         for args in runs {
-            let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
                 .arg("privflow")
                 .args(args)
                 .current_dir(&dir)

@@ -46,7 +46,7 @@ print(f"ok: {len(taxonomy.system)} system, {len(taxonomy.dataset)} dataset, {fie
 fn the_fides_export_of_the_reference_workspace_validates() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/axodesk/Cargo.toml");
     let output = Path::new(env!("CARGO_TARGET_TMPDIR")).join("axodesk-fides.yml");
-    let (ok, text) = run(Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let (ok, text) = run(Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args(["privflow", "export", "fides", "--workspace", "--output"])
         .arg(&output)
         .arg("--manifest-path")

@@ -97,7 +97,7 @@ fn bad_arguments_are_exit_2() {
 fn output_does_not_depend_on_the_number_of_threads() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/service");
     let run = |args: &[&str], threads: &str| {
-        let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+        let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
             .arg("privflow")
             .args(args)
             .arg("--workspace")
@@ -258,7 +258,7 @@ fn progress_shows_on_a_terminal_only_and_never_on_stdout() {
     let results = dir.join("results.json");
     let command = format!(
         "'{}' privflow check --workspace --format json --manifest-path '{}' > '{}'",
-        env!("CARGO_BIN_EXE_cargo-privflow"),
+        env!("CARGO_BIN_EXE_cargo-privflow-e2e"),
         manifest.display(),
         results.display()
     );

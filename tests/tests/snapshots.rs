@@ -12,7 +12,7 @@ fn check_with(fixture: &str, format: &str, extra: &[&str]) -> (Option<i32>, Stri
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fixtures")
         .join(fixture);
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args([
             "check",
             "--workspace",

@@ -106,7 +106,7 @@ fn the_html_report_renders_in_chromium() {
     } else {
         &reference
     };
-    let (ok, text) = run(Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    let (ok, text) = run(Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args(["report", "--workspace", "--format", "html", "--output"])
         .arg(&page)
         .arg("--source-url")

@@ -11,7 +11,7 @@ fn fixture() -> std::path::PathBuf {
 }
 
 fn check_with_policy(policy: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cargo-privflow"))
+    Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
         .args(["check", "--format", "json", "--manifest-path"])
         .arg(fixture().join("Cargo.toml"))
         .arg("--policy")
