@@ -345,7 +345,10 @@ pub fn render(report: &Report, links: &SourceLinks) -> Result<String, askama::Er
             .map(|error| Row {
                 flagged: true,
                 cells: vec![
-                    TableCell::text(format!("{}:{}:{}", error.file, error.line, error.column)),
+                    TableCell::place(Place {
+                        text: format!("{}:{}:{}", error.file, error.line, error.column),
+                        url: links.url(&error.file, error.line),
+                    }),
                     TableCell::text(error.message.clone()),
                 ],
             })

@@ -105,11 +105,15 @@ fn destination(url: &str) -> String {
 
 /// `file:line` as a code span, linked to the code when links are on.
 fn location(links: &SourceLinks, file: &str, line: u32, in_cell: bool) -> String {
-    let shown = format!("{file}:{line}");
+    linked(links, &format!("{file}:{line}"), file, line, in_cell)
+}
+
+/// `shown` as a code span, linked to `file` at `line` when links are on.
+fn linked(links: &SourceLinks, shown: &str, file: &str, line: u32, in_cell: bool) -> String {
     let span = if in_cell {
-        code_in_cell(&shown)
+        code_in_cell(shown)
     } else {
-        code(&shown)
+        code(shown)
     };
     match links.url(file, line) {
         Some(url) if in_cell => format!("[{span}](<{}>)", cell(&destination(&url))),
@@ -373,7 +377,13 @@ pub fn render(report: &Report, links: &SourceLinks) -> String {
             let _ = writeln!(
                 out,
                 "- {}: {}",
-                code(&format!("{}:{}:{}", error.file, error.line, error.column)),
+                linked(
+                    links,
+                    &format!("{}:{}:{}", error.file, error.line, error.column),
+                    &error.file,
+                    error.line,
+                    false
+                ),
                 text(&error.message)
             );
         }
