@@ -2,7 +2,9 @@
 //! test when missing): no console messages (errors, CSP-blocked requests); the matrix,
 //! a violation opened by its address with its detail, and a source link that opens the
 //! code it names; screenshots of the overview and of the opened violation kept in
-//! `target/privflow-artifacts/` (docs/reading-the-report.md shows them).
+//! `target/privflow-artifacts/` (docs/reports.md shows them). And the Markdown report's
+//! Mermaid diagram rendered by Mermaid itself (mermaid-cli, installed with npm under
+//! `target/` when missing, driving the same Chromium), as GitHub renders it.
 
 mod common;
 
@@ -185,5 +187,81 @@ fn the_html_report_renders_in_chromium() {
         &scratch.join("profile-shot-open"),
         &opened,
         &artifacts.join("report-violation.png"),
+    );
+}
+
+/// mermaid-cli's `mmdc`, installed with npm under the test's target folder the first
+/// time (its own browser download skipped: it drives the system Chromium).
+fn ensure_mermaid_cli() -> std::path::PathBuf {
+    const PACKAGE: &str = "@mermaid-js/mermaid-cli@11.17.0";
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mermaid-cli");
+    let mmdc = dir.join("node_modules/.bin/mmdc");
+    let ready = dir.join(".installed");
+    if std::fs::read_to_string(&ready).ok().as_deref() == Some(PACKAGE) && mmdc.is_file() {
+        return mmdc;
+    }
+    if !Path::new("/usr/bin/npm").is_file() {
+        let (ok, text) = run(Command::new("apt-get")
+            .args(["install", "-y", "-qq", "nodejs", "npm"])
+            .env("DEBIAN_FRONTEND", "noninteractive"));
+        assert!(ok, "cannot install npm:\n{text}");
+    }
+    std::fs::create_dir_all(&dir).unwrap_or_else(|error| unreachable!("{error}"));
+    let (ok, text) = run(Command::new("npm")
+        .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .arg(PACKAGE)
+        .env("PUPPETEER_SKIP_DOWNLOAD", "1"));
+    assert!(ok, "cannot install {PACKAGE}:\n{text}");
+    std::fs::write(&ready, PACKAGE).unwrap_or_else(|error| unreachable!("{error}"));
+    mmdc
+}
+
+#[test]
+fn the_markdown_diagram_renders_with_mermaid() {
+    ensure_chromium();
+    let mmdc = ensure_mermaid_cli();
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mermaid-diagram");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).unwrap_or_else(|error| unreachable!("{error}"));
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/axodesk/Cargo.toml");
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
+        .args(["report", "--workspace", "--manifest-path"])
+        .arg(&reference)
+        .output()
+        .unwrap_or_else(|error| unreachable!("{error}"));
+    let markdown = String::from_utf8_lossy(&output.stdout);
+    let diagram = markdown
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_else(|| unreachable!("the report has a Mermaid diagram"));
+    let source = scratch.join("diagram.mmd");
+    let svg = scratch.join("diagram.svg");
+    let config = scratch.join("puppeteer.json");
+    std::fs::write(&source, diagram).unwrap_or_else(|error| unreachable!("{error}"));
+    std::fs::write(
+        &config,
+        format!(r#"{{"executablePath":"{CHROMIUM}","args":["--no-sandbox","--disable-gpu"]}}"#),
+    )
+    .unwrap_or_else(|error| unreachable!("{error}"));
+    let (ok, text) = run(Command::new(&mmdc)
+        .arg("--quiet")
+        .arg("--puppeteerConfigFile")
+        .arg(&config)
+        .arg("--input")
+        .arg(&source)
+        .arg("--output")
+        .arg(&svg));
+    assert!(ok, "Mermaid cannot render the diagram:\n{text}\n{diagram}");
+    let drawn = std::fs::read_to_string(&svg).unwrap_or_default();
+    let edges = drawn.matches("flowchart-link\"").count();
+    assert!(
+        (1..=30).contains(&edges),
+        "Mermaid drew {edges} edges (at most 30 stay legible)"
+    );
+    assert!(
+        drawn.contains("contact · 37 flows"),
+        "grouped nodes say how many flows they stand for"
     );
 }

@@ -208,12 +208,21 @@ fn diagram(out: &mut String, report: &Report) {
                 );
             }
             for member in members {
+                // Grouped, a node says how many flows it stands for; edges stay bare,
+                // as their labels would pile up where the edges converge.
+                let shown = match diagram.level {
+                    Level::Pairs => member.clone(),
+                    Level::Groups => format!(
+                        "{member} · {} flows",
+                        diagram.flows_through(member, prefix == "c")
+                    ),
+                };
                 let _ = writeln!(
                     out,
                     "    {prefix}_{}{}\"{}\"{}",
                     node(member),
                     shape.0,
-                    label(member),
+                    label(&shown),
                     shape.1
                 );
             }
@@ -224,11 +233,7 @@ fn diagram(out: &mut String, report: &Report) {
     }
     let mut red = Vec::new();
     for (number, edge) in diagram.edges.iter().enumerate() {
-        let arrow = match diagram.level {
-            Level::Pairs => "-->".to_owned(),
-            Level::Groups => format!("-- \"{}\" -->", label(&edge.cell.describe())),
-        };
-        let _ = writeln!(out, "  c_{} {arrow} s_{}", node(&edge.from), node(&edge.to));
+        let _ = writeln!(out, "  c_{} --> s_{}", node(&edge.from), node(&edge.to));
         if edge.cell.worst() == Some("violation") {
             red.push(number.to_string());
         }
@@ -244,7 +249,7 @@ fn diagram(out: &mut String, report: &Report) {
     if diagram.level == Level::Groups {
         let _ = writeln!(
             out,
-            "Category groups → sink kinds: the {} pairs would be more than {DIAGRAM_EDGE_BUDGET} edges; red edges carry a violation.\n",
+            "Category groups → sink kinds, each with the flows it stands for: the {} pairs would be more than {DIAGRAM_EDGE_BUDGET} edges; red edges carry a violation.\n",
             report.data_map.len()
         );
     }

@@ -232,6 +232,24 @@ impl Diagram {
     }
 }
 
+impl Diagram {
+    /// The flows into or out of `node` (a source when `source`), drawn or left out.
+    pub fn flows_through(&self, node: &str, source: bool) -> usize {
+        self.edges
+            .iter()
+            .chain(&self.left_out)
+            .filter(|edge| {
+                if source {
+                    edge.from == node
+                } else {
+                    edge.to == node
+                }
+            })
+            .map(|edge| edge.cell.flows())
+            .sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -318,5 +336,8 @@ mod tests {
             .collect();
         assert_eq!(drawn, [("a", "k1"), ("a", "k2"), ("c", "k2")]);
         assert_eq!(trimmed.left_out.len(), 3);
+        // a: 2 kinds × 2 pairs × 5 flows, whether drawn or not.
+        assert_eq!(trimmed.flows_through("a", true), 20);
+        assert_eq!(trimmed.flows_through("k2", false), 10 + 2 + 2);
     }
 }
