@@ -190,15 +190,16 @@ fn the_html_report_renders_in_chromium() {
     );
 }
 
-/// mermaid-cli's `mmdc`, installed with npm under the test's target folder the first
-/// time (its own browser download skipped: it drives the system Chromium).
-fn ensure_mermaid_cli() -> std::path::PathBuf {
-    const PACKAGE: &str = "@mermaid-js/mermaid-cli@11.17.0";
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mermaid-cli");
-    let mmdc = dir.join("node_modules/.bin/mmdc");
+/// The npm folder of mermaid-cli (its `mmdc`) and puppeteer-core (what
+/// `browser/report.mjs` clicks with), installed under the test's target folder the first
+/// time (no browser download: both drive the system Chromium).
+fn ensure_node_tools() -> std::path::PathBuf {
+    const PACKAGES: [&str; 2] = ["@mermaid-js/mermaid-cli@11.17.0", "puppeteer-core@24.43.1"];
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("node-tools");
     let ready = dir.join(".installed");
-    if std::fs::read_to_string(&ready).ok().as_deref() == Some(PACKAGE) && mmdc.is_file() {
-        return mmdc;
+    let wanted = PACKAGES.join("\n");
+    if std::fs::read_to_string(&ready).ok() == Some(wanted.clone()) {
+        return dir;
     }
     if !Path::new("/usr/bin/npm").is_file() {
         let (ok, text) = run(Command::new("apt-get")
@@ -210,17 +211,17 @@ fn ensure_mermaid_cli() -> std::path::PathBuf {
     let (ok, text) = run(Command::new("npm")
         .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
         .arg(&dir)
-        .arg(PACKAGE)
+        .args(PACKAGES)
         .env("PUPPETEER_SKIP_DOWNLOAD", "1"));
-    assert!(ok, "cannot install {PACKAGE}:\n{text}");
-    std::fs::write(&ready, PACKAGE).unwrap_or_else(|error| unreachable!("{error}"));
-    mmdc
+    assert!(ok, "cannot install {PACKAGES:?}:\n{text}");
+    std::fs::write(&ready, wanted).unwrap_or_else(|error| unreachable!("{error}"));
+    dir
 }
 
 #[test]
 fn the_markdown_diagram_renders_with_mermaid() {
     ensure_chromium();
-    let mmdc = ensure_mermaid_cli();
+    let mmdc = ensure_node_tools().join("node_modules/.bin/mmdc");
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mermaid-diagram");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).unwrap_or_else(|error| unreachable!("{error}"));
@@ -264,4 +265,62 @@ fn the_markdown_diagram_renders_with_mermaid() {
         drawn.contains("contact · 37 flows"),
         "grouped nodes say how many flows they stand for"
     );
+}
+
+#[test]
+fn the_matrix_folds_and_violations_open_when_clicked() {
+    ensure_chromium();
+    let tools = ensure_node_tools();
+    let script = tools.join("report.mjs");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/report.mjs"),
+        &script,
+    )
+    .unwrap_or_else(|error| unreachable!("{error}"));
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-clicks");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).unwrap_or_else(|error| unreachable!("{error}"));
+    let page = scratch.join("report.html");
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/axodesk/Cargo.toml");
+    let (ok, text) = run(Command::new(env!("CARGO_BIN_EXE_cargo-privflow-e2e"))
+        .args(["report", "--workspace", "--format", "html", "--output"])
+        .arg(&page)
+        .arg("--manifest-path")
+        .arg(&reference));
+    assert!(ok, "report failed:\n{text}");
+    let output = Command::new("node")
+        .arg(&script)
+        .arg(CHROMIUM)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run node: {error}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the clicks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|error| unreachable!("{error}: {stdout}"));
+    assert_eq!(
+        seen["messages"],
+        serde_json::json!([]),
+        "no console messages"
+    );
+    // account: six categories; folded, only the group's row (its totals) stays.
+    assert_eq!(seen["groupRowsBefore"], 6);
+    assert_eq!(seen["groupRowsFolded"], 0);
+    assert_eq!(seen["groupRowsUnfolded"], 6);
+    // ai_provider: six sinks; folded, one column of totals.
+    assert_eq!(seen["kindSinksBefore"], 6);
+    assert_eq!(seen["kindTotalsBefore"], 0);
+    assert_eq!(seen["kindSinksFolded"], 0);
+    assert!(
+        seen["kindTotalsFolded"].as_u64().unwrap_or(0) > 40,
+        "{seen}"
+    );
+    assert_eq!(seen["kindColspanFolded"], 1);
+    assert_eq!(seen["violationOpenBefore"], false);
+    assert_eq!(seen["violationOpenAfter"], true);
+    assert_eq!(seen["violationDetailShown"], true);
 }
