@@ -202,6 +202,8 @@ fn ensure_node_tools() -> std::path::PathBuf {
         return dir;
     }
     if !Path::new("/usr/bin/npm").is_file() {
+        let (ok, text) = run(Command::new("apt-get").args(["update", "-qq"]));
+        assert!(ok, "apt-get update failed:\n{text}");
         let (ok, text) = run(Command::new("apt-get")
             .args(["install", "-y", "-qq", "nodejs", "npm"])
             .env("DEBIAN_FRONTEND", "noninteractive"));
