@@ -325,4 +325,6 @@ fn the_matrix_folds_and_violations_open_when_clicked() {
     assert_eq!(seen["violationOpenBefore"], false);
     assert_eq!(seen["violationOpenAfter"], true);
     assert_eq!(seen["violationDetailShown"], true);
+    assert_eq!(seen["inventorySortedByCategory"], true, "{seen}");
+    assert!(seen["inventoryRows"].as_u64().unwrap_or(0) > 100, "{seen}");
 }

@@ -199,6 +199,21 @@ fn html_is_self_contained_and_escapes_hostile_strings() {
     assert!(external.is_empty(), "no network requests: {external:?}");
 }
 
+/// The `{rev}` a report fills in: the commit checked out (asked of git here, read from
+/// `.git` by privflow) when the tests run in a clone, else the `GITHUB_SHA` given.
+fn expected_rev(github_sha: &str) -> String {
+    let top = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if !top.join(".git").exists() {
+        return github_sha.to_owned();
+    }
+    let output = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(&top)
+        .output()
+        .unwrap_or_else(|error| unreachable!("cannot run git: {error}"));
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
 #[test]
 fn source_url_links_every_location_from_the_top_of_the_repository() {
     let manifest = fixture("axodesk").join("Cargo.toml").display().to_string();
@@ -222,7 +237,8 @@ fn source_url_links_every_location_from_the_top_of_the_repository() {
         &[("GITHUB_SHA", "0123abcd")],
     );
     assert_eq!(code, Some(0), "{stderr}");
-    let link = format!("(<https://code.example/{path}?at=0123abcd#L36>)");
+    let rev = expected_rev("0123abcd");
+    let link = format!("(<https://code.example/{path}?at={rev}#L36>)");
     assert!(
         text.contains(&format!(
             "- **Sink call** at [`crates/app/src/ai/agent.rs:36`]{link}"
@@ -244,7 +260,7 @@ fn source_url_links_every_location_from_the_top_of_the_repository() {
     );
     assert!(
         html.contains(&format!(
-            "<a class=\"loc\" href=\"https://code.example/{path}?at=0123abcd#L36\">"
+            "<a class=\"loc\" href=\"https://code.example/{path}?at={rev}#L36\">"
         )),
         "the HTML links the same place"
     );
@@ -263,7 +279,10 @@ fn github_actions_turns_links_on() {
     );
     assert_eq!(code, Some(0));
     assert!(
-        text.contains("(<https://github.com/acme/desk/blob/feedbeef/"),
+        text.contains(&format!(
+            "(<https://github.com/acme/desk/blob/{}/",
+            expected_rev("feedbeef")
+        )),
         "links to the run's commit:\n{text}"
     );
 }

@@ -25,21 +25,32 @@ pub fn run(args: &ReportArgs) -> ExitCode {
         },
         None => None,
     };
-    if let Some(Err(error)) = args.source_url.as_deref().map(SourceLinks::check) {
-        template_error(&error);
-        return ExitCode::Error;
-    }
+    // Links are checked before anything is analysed: a template that cannot work fails
+    // at once. JSON has no links; its template is only checked for its syntax.
+    let link_template = match link_template(args) {
+        Ok(template) => template,
+        Err(error) => {
+            template_error(&error);
+            return ExitCode::Error;
+        }
+    };
     let (policy, checked) = match super::analyse(&args.selection) {
         Ok(analysed) => analysed,
         Err(code) => return code,
     };
-    let links = match source_links(args.source_url.as_deref(), &checked.index.root) {
-        Ok(links) => links,
-        Err(error) => {
-            template_error(&error);
-            super::leave_to_exit(checked);
-            return ExitCode::Error;
+    let links = match link_template {
+        Some((template, rev)) => {
+            let prefix = crate::load::repository_prefix(&checked.index.root);
+            match SourceLinks::new(&template, rev, prefix) {
+                Ok(links) => links,
+                Err(error) => {
+                    template_error(&error);
+                    super::leave_to_exit(checked);
+                    return ExitCode::Error;
+                }
+            }
         }
+        None => SourceLinks::none(),
     };
     let mut report = Report::build(&checked.index, &policy, &checked.output, Date::today());
     if let Some(baseline) = &baseline {
@@ -93,19 +104,39 @@ fn template_error(error: &TemplateError) {
     );
 }
 
-/// Where locations link to: `--source-url`, else the GitHub Actions run's repository at
-/// its commit, else nowhere. `{rev}` is `GITHUB_SHA`, else the repository's `HEAD`.
-fn source_links(template: Option<&str>, root: &Path) -> Result<SourceLinks, TemplateError> {
+/// The template locations link with, and the `{rev}` it fills in: `--source-url`, else
+/// the repository of a GitHub Actions run, else none (and none for JSON). `{rev}` is
+/// the commit checked out in the repository that holds the workspace (what the line
+/// numbers belong to), else `GITHUB_SHA`.
+fn link_template(args: &ReportArgs) -> Result<Option<(String, Option<String>)>, TemplateError> {
+    if let Some(template) = &args.source_url {
+        SourceLinks::check(template)?;
+    }
+    if args.format == ReportFormat::Json {
+        return Ok(None);
+    }
     let env = |name: &str| std::env::var(name).ok();
-    let template = match (template, SourceLinks::github_actions(env)) {
-        (Some(template), _) => template.to_owned(),
-        (None, Some(template)) => template,
-        (None, None) => return Ok(SourceLinks::none()),
+    let Some(template) = args
+        .source_url
+        .clone()
+        .or_else(|| SourceLinks::github_actions(env))
+    else {
+        return Ok(None);
     };
-    let rev = env("GITHUB_SHA")
-        .filter(|sha| !sha.is_empty())
-        .or_else(|| crate::load::repository_head(root));
-    SourceLinks::new(&template, rev, crate::load::repository_prefix(root))
+    let start = match &args.selection.manifest_path {
+        Some(manifest) => std::path::absolute(manifest)
+            .ok()
+            .and_then(|manifest| manifest.parent().map(Path::to_path_buf)),
+        None => std::env::current_dir().ok(),
+    };
+    let rev = start
+        .as_deref()
+        .and_then(crate::load::repository_head)
+        .or_else(|| env("GITHUB_SHA").filter(|sha| !sha.is_empty()));
+    if rev.is_none() && template.contains("{rev}") {
+        return Err(TemplateError::NoRevision);
+    }
+    Ok(Some((template, rev)))
 }
 
 /// A directory gets `privflow-report.<ext>` inside; anything else is the file itself.

@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub use modules::{Cache, ModuleDecl, NoCache};
 pub use workspace::{
     Selection, load, load_cached, load_package, load_targets, repository_head, repository_prefix,
-    resolved_versions, targets, workspace_root,
+    repository_top, resolved_versions, targets, workspace_root,
 };
 
 /// One crate root to analyse: a lib or bin target of a selected package.

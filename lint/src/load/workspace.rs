@@ -274,9 +274,7 @@ pub(super) fn relative(root: &Path, path: &Path) -> String {
 /// file in a worktree or submodule). Code scanning and pull-request annotations place
 /// files relative to the top level; git itself is not run.
 pub fn repository_prefix(root: &Path) -> Option<String> {
-    let top = root
-        .ancestors()
-        .find(|folder| folder.join(".git").exists())?;
+    let top = repository_top(root)?;
     let inside = root.strip_prefix(top).ok()?;
     let mut prefix = String::new();
     for part in inside.components() {
@@ -286,13 +284,17 @@ pub fn repository_prefix(root: &Path) -> Option<String> {
     Some(prefix)
 }
 
+/// The top level of the git repository that holds `root`: the nearest folder at or
+/// above it with a `.git` (a folder, or a file in a worktree or submodule).
+pub fn repository_top(root: &Path) -> Option<&Path> {
+    root.ancestors().find(|folder| folder.join(".git").exists())
+}
+
 /// The commit checked out in the git repository that holds `root`, read from `HEAD`
 /// (a branch's loose ref or `packed-refs`, or a detached commit), without running git:
 /// the `{rev}` of report links outside CI.
 pub fn repository_head(root: &Path) -> Option<String> {
-    let top = root
-        .ancestors()
-        .find(|folder| folder.join(".git").exists())?;
+    let top = repository_top(root)?;
     let dot_git = top.join(".git");
     // A worktree or submodule: `.git` is a file naming the real git folder, whose
     // `commondir` (if any) holds the shared refs.

@@ -2,6 +2,7 @@
 //! text behind the rule it breaks, and the lines of the sink call and of the tag.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use privflow_model::Policy;
@@ -46,7 +47,7 @@ pub struct Violation {
     pub tag_code: Option<String>,
 }
 
-fn rule_ref(rule: &Rule, root: &str) -> PolicyRef {
+fn rule_ref(rule: &Rule, places: &Places<'_>) -> PolicyRef {
     PolicyRef {
         name: rule.name(),
         kind: match rule.effect {
@@ -56,7 +57,7 @@ fn rule_ref(rule: &Rule, root: &str) -> PolicyRef {
         .to_owned(),
         section: rule.source.clone(),
         text: rule.reason.clone(),
-        written_at: written_at(&rule.origin, root),
+        written_at: places.written_at(&rule.origin),
     }
 }
 
@@ -76,18 +77,29 @@ impl<'i> SourceLines<'i> {
         }
     }
 
-    /// Line `line` (1-based) of `file`, trimmed; when it is an attribute (a tag), the
-    /// lines down to the item it is on (at most [`SNIPPET_LINES`]). None past the end or
-    /// when empty.
+    /// Line `line` (1-based) of `file`, trimmed; when it starts an attribute (a tag),
+    /// the lines down to the item it is on: the attribute's own lines however rustfmt
+    /// wrapped it, further attributes and comments, and the item's first line (at most
+    /// [`SNIPPET_LINES`]). None past the end or when empty.
     pub fn snippet(&self, file: &str, line: u32) -> Option<String> {
         let text = self.files.get(file)?;
         let index = usize::try_from(line).ok()?.checked_sub(1)?;
         let mut snippet = Vec::new();
+        // Brackets open before a line: above zero, the line continues an attribute.
+        let mut depth: usize = 0;
         for code in text.lines().skip(index).take(SNIPPET_LINES) {
             let code = code.trim();
             snippet.push(code);
-            if !code.starts_with("#[") {
+            let item = depth == 0 && !code.starts_with("#[") && !code.starts_with("//");
+            if item {
                 break;
+            }
+            for byte in code.bytes() {
+                match byte {
+                    b'[' | b'(' | b'{' => depth += 1,
+                    b']' | b')' | b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
             }
         }
         let snippet = snippet.join("\n");
@@ -95,25 +107,60 @@ impl<'i> SourceLines<'i> {
     }
 }
 
-/// Lines a snippet shows at most: a tag, the attributes after it, and its item.
-const SNIPPET_LINES: usize = 4;
+/// Lines a snippet shows at most: a tag wrapped over lines, the attributes and comments
+/// after it, and its item.
+const SNIPPET_LINES: usize = 8;
 
-/// Where a policy entry was written, from the workspace root when it is inside it (the
-/// report names no folder of the machine that wrote it).
-fn written_at(origin: &Origin, root: &str) -> String {
-    let file = origin
-        .file
-        .strip_prefix(root)
-        .and_then(|rest| rest.strip_prefix(['/', '\\']))
-        .unwrap_or(&origin.file);
-    format!("{file}:{}", origin.line)
+/// Where the files a report names sit: the workspace root and the top of its git
+/// repository, if any.
+pub struct Places<'p> {
+    pub root: &'p Path,
+    pub top: Option<&'p Path>,
 }
 
-/// `flow` with what the policy says of it and its code; `root` is the workspace's.
+impl Places<'_> {
+    /// Where a policy entry was written, as the report's other paths are, from the
+    /// workspace root (`../privflow.toml` for one above it in the same repository), else
+    /// by file name alone: the report names no folder of the machine that wrote it (the
+    /// policy may be given as a path relative to wherever the command ran).
+    fn written_at(&self, origin: &Origin) -> String {
+        if origin.is_builtin_pack() {
+            return format!("{}:{}", origin.file, origin.line);
+        }
+        let path = std::path::absolute(Path::new(&*origin.file))
+            .unwrap_or_else(|_| PathBuf::from(&*origin.file));
+        let name = |path: &Path| -> Vec<String> {
+            path.components()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        };
+        let shown = if let Ok(inside) = path.strip_prefix(self.root) {
+            name(inside)
+        } else if let Some((top, inside)) = self
+            .top
+            .and_then(|top| Some((top, path.strip_prefix(top).ok()?)))
+        {
+            let depth = self
+                .root
+                .strip_prefix(top)
+                .map_or(0, |below| below.components().count());
+            let mut parts = vec!["..".to_owned(); depth];
+            parts.extend(name(inside));
+            parts
+        } else {
+            path.file_name()
+                .map(|file| vec![file.to_string_lossy().into_owned()])
+                .unwrap_or_default()
+        };
+        format!("{}:{}", shown.join("/"), origin.line)
+    }
+}
+
+/// `flow` with what the policy says of it and its code.
 pub fn violation(
     policy: &Policy,
     lines: &SourceLines<'_>,
-    root: &str,
+    places: &Places<'_>,
     flow: &FlowOut,
 ) -> Violation {
     let purposes: Vec<&str> = flow
@@ -129,7 +176,7 @@ pub fn violation(
             kind: "sink".to_owned(),
             section: None,
             text: Some(definition.description.clone()),
-            written_at: written_at(&definition.origin, root),
+            written_at: places.written_at(&definition.origin),
         }),
         "exception-expired" => policy
             .exception_for(category, sink, &flow.file)
@@ -141,10 +188,10 @@ pub fn violation(
                     "expired {}: {}",
                     exception.expires, exception.reason
                 )),
-                written_at: written_at(&exception.origin, root),
+                written_at: places.written_at(&exception.origin),
             }),
         _ => match policy.decide(category, sink, &purposes) {
-            Decision::Denied(rule) | Decision::Allowed(rule) => Some(rule_ref(rule, root)),
+            Decision::Denied(rule) | Decision::Allowed(rule) => Some(rule_ref(rule, places)),
             Decision::NotAllowed => None,
         },
     };
@@ -153,7 +200,7 @@ pub fn violation(
             .rules
             .iter()
             .filter(|rule| rule.sinks.iter().any(|glob| glob.matches(sink)))
-            .map(|rule| rule_ref(rule, root))
+            .map(|rule| rule_ref(rule, places))
             .collect()
     } else {
         Vec::new()
@@ -164,5 +211,68 @@ pub fn violation(
         sink_code: lines.snippet(&flow.file, flow.line),
         tag_code: lines.snippet(&flow.source.file, flow.source.line),
         flow: flow.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use privflow_model::policy::Origin;
+
+    use super::{Places, SourceLines};
+
+    #[test]
+    fn a_wrapped_tag_is_shown_down_to_its_field() {
+        let text: Arc<str> = Arc::from(
+            "struct C {\n    #[data(\n        \"contact.phone\",\n        purposes = [\"support\"]\n    )]\n    /// The number.\n    #[serde(default)]\n    phone: String,\n    other: u8,\n}\n",
+        );
+        let lines = SourceLines {
+            files: HashMap::from([("src/lib.rs", &text)]),
+        };
+        assert_eq!(
+            lines.snippet("src/lib.rs", 2).as_deref(),
+            Some(
+                "#[data(\n\"contact.phone\",\npurposes = [\"support\"]\n)]\n/// The number.\n#[serde(default)]\nphone: String,"
+            )
+        );
+        assert_eq!(
+            lines.snippet("src/lib.rs", 9).as_deref(),
+            Some("other: u8,")
+        );
+        assert_eq!(lines.snippet("src/lib.rs", 99), None);
+    }
+
+    #[test]
+    fn policy_places_name_no_folder_of_the_machine() {
+        let origin = |file: &str| Origin {
+            file: Arc::from(file),
+            line: 9,
+            column: 1,
+            span: 0..0,
+        };
+        let places = Places {
+            root: Path::new("/repo/services/api"),
+            top: Some(Path::new("/repo")),
+        };
+        assert_eq!(
+            places.written_at(&origin("/repo/privflow.toml")),
+            "../../privflow.toml:9"
+        );
+        assert_eq!(
+            places.written_at(&origin("/repo/services/api/privflow.toml")),
+            "privflow.toml:9"
+        );
+        assert_eq!(places.written_at(&origin("/elsewhere/p.toml")), "p.toml:9");
+        let alone = Places {
+            root: Path::new("/ws"),
+            top: None,
+        };
+        assert_eq!(
+            alone.written_at(&origin("/ws/privflow.toml")),
+            "privflow.toml:9"
+        );
     }
 }

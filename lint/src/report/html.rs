@@ -227,7 +227,7 @@ fn diagram_view(report: &Report) -> DiagramView {
     let diagram = Diagram::new(report, DIAGRAM_EDGE_BUDGET);
     let row = 18;
     let mut labels = Vec::new();
-    let mut place = |axis: &super::matrix::Axis, x: usize, anchor: &'static str| {
+    let mut place = |axis: &super::matrix::Axis, source: bool, x: usize, anchor: &'static str| {
         let mut positions = std::collections::BTreeMap::new();
         let mut y = 20;
         for (header, members) in &axis.headers {
@@ -242,12 +242,19 @@ fn diagram_view(report: &Report) -> DiagramView {
                 y += row;
             }
             for member in members {
+                // Grouped, a label says how many flows its node stands for.
+                let text = match diagram.level {
+                    Level::Pairs => member.clone(),
+                    Level::Groups => {
+                        format!("{member} · {} flows", diagram.flows_through(member, source))
+                    }
+                };
                 labels.push(SvgLabel {
                     x,
                     y,
                     anchor,
                     header: diagram.level == Level::Groups,
-                    text: member.clone(),
+                    text,
                 });
                 positions.insert(member.clone(), y - 4);
                 y += row;
@@ -256,8 +263,8 @@ fn diagram_view(report: &Report) -> DiagramView {
         }
         (positions, y)
     };
-    let (sources, left_height) = place(&diagram.sources, 235, "end");
-    let (targets, right_height) = place(&diagram.targets, 525, "start");
+    let (sources, left_height) = place(&diagram.sources, true, 235, "end");
+    let (targets, right_height) = place(&diagram.targets, false, 525, "start");
     let edges = diagram
         .edges
         .iter()

@@ -32,7 +32,7 @@ pub const PLACEHOLDERS: [&str; 3] = ["{rev}", "{path}", "{line}"];
 pub enum TemplateError {
     /// A `{...}` that is not one of [`PLACEHOLDERS`].
     UnknownPlaceholder { placeholder: String, column: usize },
-    /// `{rev}` is used, but no revision is known (no `GITHUB_SHA`, no git `HEAD`).
+    /// `{rev}` is used, but no commit is known (none read from `.git`, no `GITHUB_SHA`).
     NoRevision,
     /// No `{path}`: every location would link to the same place.
     NoPath,
@@ -50,7 +50,7 @@ impl std::fmt::Display for TemplateError {
             ),
             Self::NoRevision => write!(
                 f,
-                "--source-url uses {{rev}}, but no revision is known: GITHUB_SHA is not set and no git HEAD was found above the workspace"
+                "--source-url uses {{rev}}, but no commit is known: none could be read from a .git above the workspace (a repository without loose or packed refs, such as a reftable one, is not read), and GITHUB_SHA is not set"
             ),
             Self::NoPath => write!(f, "--source-url has no {{path}}"),
         }

@@ -78,13 +78,6 @@ fn label(raw: &str) -> String {
         .replace('>', "#gt;")
 }
 
-/// Mermaid node ids: letters, digits and underscores only.
-fn node(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
-}
-
 /// A fenced code block: the fence is longer than any backtick run inside.
 fn code_block(raw: &str, indent: &str) -> String {
     let fence = "`".repeat((longest_backtick_run(raw) + 1).max(3));
@@ -194,33 +187,35 @@ fn matrix(out: &mut String, report: &Report) {
 fn diagram(out: &mut String, report: &Report) {
     let diagram = Diagram::new(report, DIAGRAM_EDGE_BUDGET);
     let _ = writeln!(out, "```mermaid\ngraph LR");
-    for (prefix, axis, shape) in [
+    // Nodes are numbered (`c0`, `s3`, `cg1`): two ids that differ only in punctuation
+    // (`a.b_c`, `a_b.c`) must stay two nodes. Names are only ever labels.
+    let mut ids: [std::collections::BTreeMap<&str, usize>; 2] = Default::default();
+    for (side, (prefix, axis, shape)) in [
         ("c", &diagram.sources, ('[', ']')),
         ("s", &diagram.targets, ('(', ')')),
-    ] {
-        for (header, members) in &axis.headers {
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for (group, (header, members)) in axis.headers.iter().enumerate() {
             if diagram.level == Level::Pairs {
-                let _ = writeln!(
-                    out,
-                    "  subgraph {prefix}g_{}[\"{}\"]",
-                    node(header),
-                    label(header)
-                );
+                let _ = writeln!(out, "  subgraph {prefix}g{group}[\"{}\"]", label(header));
             }
             for member in members {
+                let next = ids[side].len();
+                let id = *ids[side].entry(member.as_str()).or_insert(next);
                 // Grouped, a node says how many flows it stands for; edges stay bare,
                 // as their labels would pile up where the edges converge.
                 let shown = match diagram.level {
                     Level::Pairs => member.clone(),
                     Level::Groups => format!(
                         "{member} · {} flows",
-                        diagram.flows_through(member, prefix == "c")
+                        diagram.flows_through(member, side == 0)
                     ),
                 };
                 let _ = writeln!(
                     out,
-                    "    {prefix}_{}{}\"{}\"{}",
-                    node(member),
+                    "    {prefix}{id}{}\"{}\"{}",
                     shape.0,
                     label(&shown),
                     shape.1
@@ -232,11 +227,17 @@ fn diagram(out: &mut String, report: &Report) {
         }
     }
     let mut red = Vec::new();
-    for (number, edge) in diagram.edges.iter().enumerate() {
-        let _ = writeln!(out, "  c_{} --> s_{}", node(&edge.from), node(&edge.to));
+    let mut drawn = 0;
+    for edge in &diagram.edges {
+        let (Some(from), Some(to)) = (ids[0].get(edge.from.as_str()), ids[1].get(edge.to.as_str()))
+        else {
+            continue;
+        };
+        let _ = writeln!(out, "  c{from} --> s{to}");
         if edge.cell.worst() == Some("violation") {
-            red.push(number.to_string());
+            red.push(drawn.to_string());
         }
+        drawn += 1;
     }
     if !red.is_empty() {
         let _ = writeln!(
@@ -541,7 +542,22 @@ pub fn render(report: &Report, links: &SourceLinks) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{code, code_in_cell, label, text};
+    use super::{code, code_in_cell, diagram, label, text};
+    use crate::report::testing::{entry, report};
+
+    #[test]
+    fn ids_that_differ_in_punctuation_stay_two_nodes() {
+        let report = report(vec![
+            entry("contact.loyalty_tier", "logs", "logs", "allowed", 1),
+            entry("contact_loyalty.tier", "logs", "logs", "violation", 1),
+        ]);
+        let mut out = String::new();
+        diagram(&mut out, &report);
+        assert!(out.contains("c0[\"contact.loyalty_tier\"]"), "{out}");
+        assert!(out.contains("c1[\"contact_loyalty.tier\"]"), "{out}");
+        assert!(out.contains("  c0 --> s0\n  c1 --> s0\n"), "{out}");
+        assert!(out.contains("linkStyle 1 stroke:#d33"), "{out}");
+    }
 
     #[test]
     fn code_spans_outlast_the_backticks_inside() {

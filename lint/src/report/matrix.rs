@@ -252,32 +252,8 @@ impl Diagram {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::{Diagram, Level, Matrix};
-    use crate::report::{MapEntry, Report};
-
-    fn entry(category: &str, sink: &str, kind: &str, verdict: &str, flows: usize) -> MapEntry {
-        MapEntry {
-            category: category.into(),
-            sink: sink.into(),
-            vendor: None,
-            kind: kind.into(),
-            region: None,
-            purposes: Vec::new(),
-            verdicts: BTreeMap::from([(verdict.to_owned(), flows)]),
-            locations: Vec::new(),
-        }
-    }
-
-    fn report(data_map: Vec<MapEntry>) -> Report {
-        let mut report: Report = serde_json::from_str(
-            r#"{"schema":"privflow.report/1","root":".","inventory":[],"data_map":[],"violations":[],"exceptions":[],"drift":{"undisclosed_sinks_reached":[],"disclosed_sinks_never_reached":[],"categories_never_tagged":[]},"unclassified":[]}"#,
-        )
-        .unwrap_or_else(|error| unreachable!("{error}"));
-        report.data_map = data_map;
-        report
-    }
+    use crate::report::testing::{entry, report};
 
     #[test]
     fn cells_add_up_groups_and_take_the_worst_verdict() {

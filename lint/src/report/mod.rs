@@ -138,6 +138,10 @@ impl Report {
     pub fn build(index: &Index, policy: &Policy, output: &CheckOutput, today: Date) -> Report {
         let inventory = inventory(index, policy);
         let lines = detail::SourceLines::new(index);
+        let places = detail::Places {
+            root: &index.root,
+            top: crate::load::repository_top(&index.root),
+        };
         let mut map: BTreeMap<(String, String), MapEntry> = BTreeMap::new();
         for flow in &output.flows {
             let sink = policy.sinks.get(&flow.sink);
@@ -217,7 +221,7 @@ impl Report {
                 .flows
                 .iter()
                 .filter(|flow| flow.verdict == "violation")
-                .map(|flow| detail::violation(policy, &lines, &output.root, flow))
+                .map(|flow| detail::violation(policy, &lines, &places, flow))
                 .collect(),
             exceptions,
             drift,
@@ -355,4 +359,36 @@ fn inventory(index: &Index, policy: &Policy) -> Vec<InventoryEntry> {
     }
     entries.sort();
     entries
+}
+
+/// Reports built by hand for the renderers' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::collections::BTreeMap;
+
+    use super::{MapEntry, Report};
+
+    /// A data-map pair with `flows` flows of one verdict.
+    pub fn entry(category: &str, sink: &str, kind: &str, verdict: &str, flows: usize) -> MapEntry {
+        MapEntry {
+            category: category.into(),
+            sink: sink.into(),
+            vendor: None,
+            kind: kind.into(),
+            region: None,
+            purposes: Vec::new(),
+            verdicts: BTreeMap::from([(verdict.to_owned(), flows)]),
+            locations: Vec::new(),
+        }
+    }
+
+    /// A report of `data_map` and nothing else.
+    pub fn report(data_map: Vec<MapEntry>) -> Report {
+        let mut report: Report = serde_json::from_str(
+            r#"{"schema":"privflow.report/1","root":".","inventory":[],"data_map":[],"violations":[],"exceptions":[],"drift":{"undisclosed_sinks_reached":[],"disclosed_sinks_never_reached":[],"categories_never_tagged":[]},"unclassified":[]}"#,
+        )
+        .unwrap_or_else(|error| unreachable!("{error}"));
+        report.data_map = data_map;
+        report
+    }
 }

@@ -43,6 +43,14 @@ try {
   seen.violationDetailShown = await page.$eval(
     `${violation} dl`, (list) => list.offsetHeight > 0);
 
+  // Any sortable table sorts by the column clicked (not only the page's first table).
+  await page.click('#inventory th:nth-child(2)');
+  const categories = await page.$$eval('#inventory tbody tr', (rows) =>
+    rows.map((row) => row.cells[1].textContent));
+  seen.inventorySortedByCategory = categories.every(
+    (category, at) => at === 0 || categories[at - 1].localeCompare(category, undefined, { numeric: true }) <= 0);
+  seen.inventoryRows = categories.length;
+
   seen.messages = messages;
   console.log(JSON.stringify(seen));
 } finally {
