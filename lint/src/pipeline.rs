@@ -128,7 +128,7 @@ pub fn check(workspace: Workspace<Lowered>, policy: &Policy) -> Result<Checked, 
 /// `fuzz` with no dependencies: parse, lower, index, flow analysis, verdicts, output
 /// data. For the fuzz targets (no files, no `cargo metadata`); `None` when the text
 /// does not parse. Runs on the large stack, as the command line does.
-pub fn check_text(text: &str, policy: &Policy) -> Option<CheckOutput> {
+pub fn check_text(text: &str, policy: &Policy) -> Option<Checked> {
     let run = || {
         let ast = syn::parse_file(text).ok()?;
         let context = crate::load::FileContext {
@@ -159,7 +159,7 @@ pub fn check_text(text: &str, policy: &Policy) -> Option<CheckOutput> {
             resolved: None,
             target_directory: None,
         };
-        check(workspace, policy).ok().map(|checked| checked.output)
+        check(workspace, policy).ok()
     };
     crate::stack::with_large_stack(run).ok().flatten()
 }
@@ -180,10 +180,10 @@ mod tests {
                 println!("{}", contact.email);
             }
         "#;
-        let output = check_text(text, &policy);
-        let flows: Vec<(String, String)> = output
+        let checked = check_text(text, &policy);
+        let flows: Vec<(String, String)> = checked
             .iter()
-            .flat_map(|output| &output.flows)
+            .flat_map(|checked| &checked.output.flows)
             .map(|flow| (flow.category.clone(), flow.sink.clone()))
             .collect();
         assert_eq!(flows, [("contact.email".to_owned(), "logs".to_owned())]);
