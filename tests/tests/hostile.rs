@@ -587,3 +587,24 @@ fn repeated_self_glob_imports_are_one_import() {
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(flows(&json), ["contact.email -> logs (violation)"]);
 }
+
+/// Found by the `analysis` fuzz target: a recursive macro whose every step repeats a long
+/// run of tokens for each token of its input built millions of tokens and ran for
+/// minutes. Expansions are bounded now; the call is a macro not understood and the rest
+/// of the function is still analysed.
+#[test]
+fn a_macro_that_grows_at_every_step_is_left_unexpanded() {
+    let input = include_bytes!("inputs/growing-macro.rs");
+    let dir = package("growing_macro", &[("src/lib.rs", input)]);
+    let started = std::time::Instant::now();
+    let (code, json, stderr) = check_in(&dir, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(flows(&json), ["contact.email -> logs (violation)"]);
+    assert_eq!(json["coverage"]["macros_not_understood"], 1);
+    // Not a timing test: minutes before the bound, well under a second after it.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}

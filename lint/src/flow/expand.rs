@@ -27,9 +27,20 @@ fn find<'a>(scopes: &[&'a Bindings], name: &str) -> Option<&'a Binding> {
     scopes.iter().rev().find_map(|scope| scope.get(name))
 }
 
-/// The expansion of the first rule that matches `input`, as tokens; `$crate` becomes
-/// `defining_crate`, the name of the crate that defines the macro (as rustc resolves it).
-pub fn expand(rules: &[MacroRule], input: &str, defining_crate: &str) -> Option<TokenStream> {
+/// The most tokens one expansion may produce. A recursive macro can grow its input at
+/// every step (`grow!($($t)* $($t)*)`); past this the call is left unexpanded (a macro
+/// not understood) rather than built up to millions of tokens.
+pub const MAX_EXPANSION_TOKENS: usize = 20_000;
+
+/// The expansion of the first rule that matches `input`, as tokens, with how many tokens
+/// it has (groups counted with their contents); `$crate` becomes `defining_crate`, the
+/// name of the crate that defines the macro (as rustc resolves it). `None` when no rule
+/// matches or the expansion would have more than [`MAX_EXPANSION_TOKENS`].
+pub fn expand(
+    rules: &[MacroRule],
+    input: &str,
+    defining_crate: &str,
+) -> Option<(TokenStream, usize)> {
     let input: Vec<TokenTree> = TokenStream::from_str(input).ok()?.into_iter().collect();
     let parsed = parsed_rules(rules);
     // A rule whose text does not parse as tokens ends the search, as it would end
@@ -41,11 +52,9 @@ pub fn expand(rules: &[MacroRule], input: &str, defining_crate: &str) -> Option<
         {
             let crate_ident =
                 proc_macro2::Ident::new(defining_crate, proc_macro2::Span::call_site());
-            return Some(transcribe(
-                transcriber.as_ref()?,
-                &[&bindings],
-                &crate_ident,
-            ));
+            let mut left = MAX_EXPANSION_TOKENS;
+            let tokens = transcribe(transcriber.as_ref()?, &[&bindings], &crate_ident, &mut left)?;
+            return Some((tokens, MAX_EXPANSION_TOKENS - left));
         }
     }
     None
@@ -242,14 +251,36 @@ fn match_fragment(
     }
 }
 
+/// Tokens in `tokens`, the contents of groups included.
+fn deep_len(tokens: &TokenStream) -> usize {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => 1 + deep_len(&group.stream()),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Takes `count` tokens from what an expansion may still produce; `None` past it.
+fn spend(left: &mut usize, count: usize) -> Option<()> {
+    *left = left.checked_sub(count)?;
+    Some(())
+}
+
+/// `template` with its bindings substituted; `None` once it would produce more than
+/// `left` tokens.
 fn transcribe(
     template: &[TokenTree],
     scopes: &[&Bindings],
     crate_ident: &proc_macro2::Ident,
-) -> TokenStream {
+    left: &mut usize,
+) -> Option<TokenStream> {
     let mut out: Vec<TokenTree> = Vec::new();
     let mut index = 0;
     while index < template.len() {
+        spend(left, 1)?;
         let tree = &template[index];
         if is_punct(Some(tree), '$') {
             match template.get(index + 1) {
@@ -263,12 +294,17 @@ fn transcribe(
                         // A single tree goes in as it is (so `name = %x` stays readable to
                         // the macros it is forwarded to); longer fragments keep their
                         // grouping, as rustc does for `$e:expr`.
-                        Some(Binding::One(tokens)) if tokens.clone().into_iter().count() == 1 => {
-                            out.extend(tokens.clone());
+                        Some(Binding::One(tokens)) => {
+                            spend(left, deep_len(tokens))?;
+                            if tokens.clone().into_iter().count() == 1 {
+                                out.extend(tokens.clone());
+                            } else {
+                                out.push(TokenTree::Group(proc_macro2::Group::new(
+                                    Delimiter::None,
+                                    tokens.clone(),
+                                )));
+                            }
                         }
-                        Some(Binding::One(tokens)) => out.push(TokenTree::Group(
-                            proc_macro2::Group::new(Delimiter::None, tokens.clone()),
-                        )),
                         _ => {
                             out.push(tree.clone());
                             out.push(TokenTree::Ident(name.clone()));
@@ -308,7 +344,7 @@ fn transcribe(
                             out.push(separator.clone());
                         }
                         nested.push(iteration);
-                        out.extend(transcribe(&inner, &nested, crate_ident));
+                        out.extend(transcribe(&inner, &nested, crate_ident, left)?);
                         nested.pop();
                     }
                     index += consumed;
@@ -322,14 +358,14 @@ fn transcribe(
                 let inner: Vec<TokenTree> = group.stream().into_iter().collect();
                 out.push(TokenTree::Group(proc_macro2::Group::new(
                     group.delimiter(),
-                    transcribe(&inner, scopes, crate_ident),
+                    transcribe(&inner, scopes, crate_ident, left)?,
                 )));
             }
             other => out.push(other.clone()),
         }
         index += 1;
     }
-    out.into_iter().collect()
+    Some(out.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -345,8 +381,26 @@ mod tests {
 
     fn expanded(rules: &[MacroRule], input: &str) -> String {
         expand(rules, input, "defining")
-            .map(|tokens| tokens.to_string())
+            .map(|(tokens, _)| tokens.to_string())
             .unwrap_or_else(|| "<no match>".into())
+    }
+
+    #[test]
+    fn an_expansion_that_grows_past_the_budget_is_not_made() {
+        // Every token of the input comes back with a hundred more: a few steps of a
+        // recursive call would build millions of tokens.
+        let filler = "x ".repeat(100);
+        let rules = [rule(
+            "$ ($ t : tt) *",
+            &format!("grow ! ($ ({filler} $ t) *)"),
+        )];
+        let small = expand(&rules, "a", "defining").map(|(_, size)| size);
+        assert!(small.is_some_and(|size| size > 100), "{small:?}");
+        let input = "a ".repeat(300);
+        assert!(
+            expand(&rules, &input, "defining").is_none(),
+            "30,000 tokens are past the budget"
+        );
     }
 
     #[test]

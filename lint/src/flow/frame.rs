@@ -161,6 +161,9 @@ pub(super) struct Frame<'c, 'a> {
     /// The workspace macro expansions the analysis is inside, outermost first: each
     /// one's trace note ("inside `err!` (src/error.rs:12)").
     pub expanding: Vec<Arc<str>>,
+    /// Expanded tokens this analysis may still take in
+    /// ([`super::macros::MAX_EXPANDED_TOKENS_PER_FUNCTION`]).
+    pub expanded_tokens_left: usize,
     /// Each loop's head: what the slots its body writes may hold at its start, kept
     /// across entries so that a nested loop converges in time linear in its depth.
     pub loop_heads: HashMap<usize, Vec<(super::env::SlotId, Value)>>,
@@ -207,6 +210,7 @@ impl<'c, 'a> Frame<'c, 'a> {
             static_cell_writes: BTreeMap::new(),
             globals_read: std::collections::BTreeSet::new(),
             expanding: Vec::new(),
+            expanded_tokens_left: super::macros::MAX_EXPANDED_TOKENS_PER_FUNCTION,
             loop_heads: HashMap::new(),
             dispatch_summaries: HashMap::new(),
             loop_passes: 0,

@@ -14,11 +14,19 @@ use crate::index::ty::Ty;
 /// How deep workspace macros may expand into workspace macros.
 const MAX_EXPANSION_DEPTH: usize = 8;
 
+/// The most expanded tokens one analysis of a function may take in, over all its macro
+/// calls and their nested calls: each expansion is bounded
+/// ([`super::expand::MAX_EXPANSION_TOKENS`]), but one can hold many calls that expand
+/// in turn. Past it, further calls are left unexpanded (macros not understood).
+pub const MAX_EXPANDED_TOKENS_PER_FUNCTION: usize = 200_000;
+
 /// A workspace macro call, expanded and lowered, with the trace note that says a sink
 /// was reached inside it.
 pub(crate) struct Expansion {
     pub expr: Expr,
     pub note: Arc<str>,
+    /// Its tokens, groups' contents included.
+    pub size: usize,
 }
 
 /// Workspace macro expansions by (call site, address of the call's tokens).
@@ -88,6 +96,7 @@ impl Frame<'_, '_> {
                 }
             }
         }?;
+        self.expanded_tokens_left = self.expanded_tokens_left.checked_sub(expansion.size)?;
         self.expanding.push(expansion.note.clone());
         let value = self.expr(&expansion.expr);
         self.expanding.pop();
@@ -102,7 +111,8 @@ impl Frame<'_, '_> {
             .find(|definition| definition.crate_index == self.crate_index)
             .or_else(|| definitions.first())?;
         let defining_crate = self.cx.index.crate_names.get(definition.crate_index)?;
-        let expansion = super::expand::expand(&definition.rules.rules, tokens, defining_crate)?;
+        let (expansion, size) =
+            super::expand::expand(&definition.rules.rules, tokens, defining_crate)?;
         let braced: proc_macro2::TokenStream = proc_macro2::TokenTree::Group(
             proc_macro2::Group::new(proc_macro2::Delimiter::Brace, expansion),
         )
@@ -123,6 +133,7 @@ impl Frame<'_, '_> {
         Some(Expansion {
             expr: lowered,
             note: Arc::from(note),
+            size,
         })
     }
 
