@@ -234,11 +234,8 @@ fn the_markdown_diagram_renders_with_mermaid() {
         .output()
         .unwrap_or_else(|error| unreachable!("{error}"));
     let markdown = String::from_utf8_lossy(&output.stdout);
-    let diagram = markdown
-        .split("```mermaid\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .unwrap_or_else(|| unreachable!("the report has a Mermaid diagram"));
+    let diagram = common::mermaid_diagram(&markdown);
+    assert!(!diagram.is_empty(), "the report has a Mermaid diagram");
     let source = scratch.join("diagram.mmd");
     let svg = scratch.join("diagram.svg");
     let config = scratch.join("puppeteer.json");

@@ -65,11 +65,7 @@ fn report(manifest: &Path, format: &str) -> String {
 fn reference_workspace_markdown() {
     let text = report(&fixture("axodesk").join("Cargo.toml"), "md");
     assert!(text.contains("```mermaid"), "a diagram of the data map");
-    let diagram = text
-        .split("```mermaid")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .unwrap_or_default();
+    let diagram = common::mermaid_diagram(&text);
     let edges = diagram.lines().filter(|line| line.contains("-->")).count();
     assert!(
         (1..=30).contains(&edges),

@@ -25,10 +25,10 @@ pub fn run(args: &ReportArgs) -> ExitCode {
         },
         None => None,
     };
-    // Links are checked before anything is analysed: a template that cannot work fails
-    // at once. JSON has no links; its template is only checked for its syntax.
-    let link_template = match link_template(args) {
-        Ok(template) => template,
+    // Links are made before anything is analysed: a template that cannot work fails at
+    // once. JSON has no links; its template is only checked for its syntax.
+    let links = match source_links(args) {
+        Ok(links) => links,
         Err(error) => {
             template_error(&error);
             return ExitCode::Error;
@@ -38,20 +38,7 @@ pub fn run(args: &ReportArgs) -> ExitCode {
         Ok(analysed) => analysed,
         Err(code) => return code,
     };
-    let links = match link_template {
-        Some((template, rev)) => {
-            let prefix = crate::load::repository_prefix(&checked.index.root);
-            match SourceLinks::new(&template, rev, prefix) {
-                Ok(links) => links,
-                Err(error) => {
-                    template_error(&error);
-                    super::leave_to_exit(checked);
-                    return ExitCode::Error;
-                }
-            }
-        }
-        None => SourceLinks::none(),
-    };
+    let links = links.in_repository(crate::load::repository_prefix(&checked.index.root));
     let mut report = Report::build(&checked.index, &policy, &checked.output, Date::today());
     if let Some(baseline) = &baseline {
         report.compare(baseline);
@@ -104,16 +91,16 @@ fn template_error(error: &TemplateError) {
     );
 }
 
-/// The template locations link with, and the `{rev}` it fills in: `--source-url`, else
-/// the repository of a GitHub Actions run, else none (and none for JSON). `{rev}` is
-/// the commit checked out in the repository that holds the workspace (what the line
-/// numbers belong to), else `GITHUB_SHA`.
-fn link_template(args: &ReportArgs) -> Result<Option<(String, Option<String>)>, TemplateError> {
+/// Where locations link to: `--source-url`, else the repository of a GitHub Actions
+/// run, else nowhere (and nowhere for JSON). `{rev}` is the commit checked out in the
+/// repository that holds the workspace (what the line numbers belong to), else
+/// `GITHUB_SHA`.
+fn source_links(args: &ReportArgs) -> Result<SourceLinks, TemplateError> {
     if let Some(template) = &args.source_url {
         SourceLinks::check(template)?;
     }
     if args.format == ReportFormat::Json {
-        return Ok(None);
+        return Ok(SourceLinks::none());
     }
     let env = |name: &str| std::env::var(name).ok();
     let Some(template) = args
@@ -121,7 +108,7 @@ fn link_template(args: &ReportArgs) -> Result<Option<(String, Option<String>)>, 
         .clone()
         .or_else(|| SourceLinks::github_actions(env))
     else {
-        return Ok(None);
+        return Ok(SourceLinks::none());
     };
     let start = match &args.selection.manifest_path {
         Some(manifest) => std::path::absolute(manifest)
@@ -133,10 +120,7 @@ fn link_template(args: &ReportArgs) -> Result<Option<(String, Option<String>)>, 
         .as_deref()
         .and_then(crate::load::repository_head)
         .or_else(|| env("GITHUB_SHA").filter(|sha| !sha.is_empty()));
-    if rev.is_none() && template.contains("{rev}") {
-        return Err(TemplateError::NoRevision);
-    }
-    Ok(Some((template, rev)))
+    SourceLinks::new(&template, rev, None)
 }
 
 /// A directory gets `privflow-report.<ext>` inside; anything else is the file itself.

@@ -10,7 +10,7 @@ use askama::Template;
 use super::Report;
 use super::detail::PolicyRef;
 use super::links::SourceLinks;
-use super::matrix::{Cell, DIAGRAM_EDGE_BUDGET, Diagram, Level, Matrix};
+use super::matrix::{Cell, DIAGRAM_EDGE_BUDGET, Diagram, Level, Matrix, describe_verdicts};
 use crate::rules::RuleCode;
 
 /// A `file:line`, linked when links are on.
@@ -242,13 +242,7 @@ fn diagram_view(report: &Report) -> DiagramView {
                 y += row;
             }
             for member in members {
-                // Grouped, a label says how many flows its node stands for.
-                let text = match diagram.level {
-                    Level::Pairs => member.clone(),
-                    Level::Groups => {
-                        format!("{member} · {} flows", diagram.flows_through(member, source))
-                    }
-                };
+                let text = diagram.node_label(member, source);
                 labels.push(SvgLabel {
                     x,
                     y,
@@ -378,14 +372,7 @@ pub fn render(report: &Report, links: &SourceLinks) -> Result<String, askama::Er
                     TableCell::text(entry.kind.clone()),
                     TableCell::text(entry.region.clone().unwrap_or_default()),
                     TableCell::text(entry.purposes.join(", ")),
-                    TableCell::text(
-                        entry
-                            .verdicts
-                            .iter()
-                            .map(|(verdict, count)| format!("{count} {verdict}"))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
+                    TableCell::text(describe_verdicts(&entry.verdicts)),
                     TableCell {
                         places: entry
                             .places()

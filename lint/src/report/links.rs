@@ -93,6 +93,15 @@ impl SourceLinks {
         })
     }
 
+    /// The same links, with paths from the top of the repository: `prefix` is the
+    /// workspace's folder in it (known once the workspace is read).
+    pub fn in_repository(self, prefix: Option<String>) -> Self {
+        Self {
+            prefix: prefix.unwrap_or_default(),
+            ..self
+        }
+    }
+
     /// Whether `template` uses only [`PLACEHOLDERS`], and `{path}`: what can be told
     /// before the workspace is read.
     pub fn check(template: &str) -> Result<(), TemplateError> {

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use super::Report;
 use super::detail::PolicyRef;
 use super::links::SourceLinks;
-use super::matrix::{Cell, DIAGRAM_EDGE_BUDGET, Diagram, Level, Matrix};
+use super::matrix::{Cell, DIAGRAM_EDGE_BUDGET, Diagram, Level, Matrix, describe_verdicts};
 use crate::rules::RuleCode;
 
 /// Table cells: pipes and newlines would break the row.
@@ -206,13 +206,7 @@ fn diagram(out: &mut String, report: &Report) {
                 let id = *ids[side].entry(member.as_str()).or_insert(next);
                 // Grouped, a node says how many flows it stands for; edges stay bare,
                 // as their labels would pile up where the edges converge.
-                let shown = match diagram.level {
-                    Level::Pairs => member.clone(),
-                    Level::Groups => format!(
-                        "{member} · {} flows",
-                        diagram.flows_through(member, side == 0)
-                    ),
-                };
+                let shown = diagram.node_label(member, side == 0);
                 let _ = writeln!(
                     out,
                     "    {prefix}{id}{}\"{}\"{}",
@@ -435,11 +429,6 @@ pub fn render(report: &Report, links: &SourceLinks) -> String {
     );
     let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- | --- |");
     for entry in &report.data_map {
-        let verdicts: Vec<String> = entry
-            .verdicts
-            .iter()
-            .map(|(verdict, count)| format!("{count} {verdict}"))
-            .collect();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -449,7 +438,7 @@ pub fn render(report: &Report, links: &SourceLinks) -> String {
             text(&entry.kind),
             text(entry.region.as_deref().unwrap_or("-")),
             text(&entry.purposes.join(", ")),
-            text(&verdicts.join(", ")),
+            text(&describe_verdicts(&entry.verdicts)),
             entry
                 .places()
                 .map(|(file, line)| location(links, file, line, true))

@@ -39,12 +39,17 @@ impl Cell {
 
     /// `2 allowed, 1 violation`.
     pub fn describe(&self) -> String {
-        self.verdicts
-            .iter()
-            .map(|(verdict, count)| format!("{count} {verdict}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        describe_verdicts(&self.verdicts)
     }
+}
+
+/// Flows counted by verdict, as every rendering writes them: `2 allowed, 1 violation`.
+pub fn describe_verdicts(verdicts: &BTreeMap<String, usize>) -> String {
+    verdicts
+        .iter()
+        .map(|(verdict, count)| format!("{count} {verdict}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The group a category belongs to: its first segment (`contact` for `contact.email`),
@@ -233,6 +238,14 @@ impl Diagram {
 }
 
 impl Diagram {
+    /// What a node says: its name, and grouped, how many flows it stands for.
+    pub fn node_label(&self, node: &str, source: bool) -> String {
+        match self.level {
+            Level::Pairs => node.to_owned(),
+            Level::Groups => format!("{node} · {} flows", self.flows_through(node, source)),
+        }
+    }
+
     /// The flows into or out of `node` (a source when `source`), drawn or left out.
     pub fn flows_through(&self, node: &str, source: bool) -> usize {
         self.edges

@@ -168,3 +168,13 @@ pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// The Mermaid diagram of a Markdown report (the text of its ```` ```mermaid ```` block),
+/// empty when there is none.
+pub fn mermaid_diagram(markdown: &str) -> &str {
+    markdown
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_default()
+}
